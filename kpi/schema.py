@@ -132,9 +132,9 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
         if col == "period":
             series = _to_quarter(series)
         elif dtype == "str":
-            series = series.fillna("").astype("str")
+            series = series.fillna(DEFAULTS.get(col, "")).astype("str")
         elif dtype == "bool":
-            series = series.fillna(False).astype(bool)
+            series = series.fillna(DEFAULTS[col]).astype(bool)
         else:
             series = series.astype(dtype)  # type: ignore[arg-type]
         out[col] = series.to_numpy() if col != "period" else series.array

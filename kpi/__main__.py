@@ -1,0 +1,7 @@
+"""``python -m kpi`` is the ``kpi`` command."""
+
+import sys
+
+from kpi.cli import main
+
+sys.exit(main())

@@ -1,0 +1,169 @@
+"""The ``kpi`` command: check, ingest, extract, sample, run.
+
+Each subcommand parses its arguments here and calls one library function; the
+exit code is 0 on success, 1 when some input failed (others were still processed),
+2 on a usage or fatal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kpi.errors import KpiError
+
+
+def _root(args: argparse.Namespace) -> Path:
+    return Path(args.root).resolve()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate the catalogue and list what the raw folder holds."""
+    from kpi.catalog import load_catalog
+    from kpi.inventory import inventory
+
+    catalog = load_catalog(args.catalog)
+    domains = sorted({i.domain for i in catalog})
+    print(f"catalogue: {len(catalog)} indicators, {len(catalog.rules)} rules, "
+          f"domains: {', '.join(domains)}")
+    raw = _root(args) / "data" / "raw"
+    files = inventory(raw)
+    print(f"{raw.relative_to(_root(args)) if raw.is_relative_to(_root(args)) else raw}: "
+          f"{len(files)} files")
+    for f in files:
+        mark = " (sample)" if f.synthetic else ""
+        print(f"  {f.kind:<11} {f.size:>10,d} B  {f.sha256[:12]}  {f.rel}{mark}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from kpi.catalog import load_catalog
+    from kpi.ingest import ingest
+
+    root = _root(args)
+    result = ingest(Path(args.raw or root / "data" / "raw"),
+                    Path(args.out or root / "data" / "processed"),
+                    catalog=load_catalog(args.catalog), force=args.force)
+    for rel, reason in result.failed:
+        print(f"kpi ingest: cannot read {rel}: {reason}", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from kpi.extract import extract_file
+    from kpi.store import csv_bytes
+
+    frames, failed = [], 0
+    for name in args.files:
+        try:
+            frames.append(extract_file(Path(name), source=Path(name).name,
+                                       area=args.area, period=args.quarter))
+        except KpiError as exc:
+            print(f"kpi extract: {name}: {exc}", file=sys.stderr)
+            failed += 1
+    if frames:
+        data = csv_bytes(pd.concat(frames, ignore_index=True))
+        if args.output:
+            from kpi.store import atomic_write_bytes
+
+            atomic_write_bytes(Path(args.output), data)
+            print(f"kpi extract: {sum(map(len, frames))} rows → {args.output}", file=sys.stderr)
+        else:
+            sys.stdout.write(data.decode("utf-8-sig"))
+    return 1 if failed else 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from kpi.sample import sample_command
+
+    return sample_command(Path(args.out), seed=args.seed)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from kpi.ingest import ingest
+    from kpi.runner import run_quarter
+
+    areas: list[str] | str | None = "all" if args.all_areas else (args.area or None)
+    result = run_quarter(
+        args.quarter,
+        root=_root(args),
+        areas=areas,
+        notebooks=args.notebooks,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        ingest=lambda root: ingest(root / "data" / "raw", root / "data" / "processed"),
+    )
+    return 0 if result.ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kpi",
+        description="Quarterly KPI reports from Vietnamese local-government data "
+                    "(Phân tích chỉ tiêu theo quý).",
+    )
+    parser.add_argument("--root", default=os.getcwd(),
+                        help="project folder holding data/, notebooks/, reports/ (default: .)")
+    parser.add_argument("--catalog", action="append", default=[], metavar="YAML",
+                        help="an extra indicator catalogue file (repeatable)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help="validate the catalogue and list data/raw")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("ingest", help="data/raw → data/processed (observations, review, quality)")
+    p.add_argument("--raw", help="raw folder (default: ROOT/data/raw)")
+    p.add_argument("--out", help="processed folder (default: ROOT/data/processed)")
+    p.add_argument("--force", action="store_true", help="re-read even if inputs are unchanged")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("extract", help="print the observations read from report files")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("-o", "--output", metavar="OUT.csv", help="write CSV here instead of stdout")
+    p.add_argument("--area", help="area slug, when the heading does not say")
+    p.add_argument("--quarter", help="quarter (2022Q1), when the heading does not say")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("sample", help="write the synthetic multi-quarter sample data set")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--seed", type=int, default=2022)
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("run", help="the quarterly job: ingest, execute notebooks, render HTML")
+    p.add_argument("--quarter", default="previous",
+                   help="2022Q1, 'latest' (newest with data) or 'previous' (last finished)")
+    grp = p.add_mutually_exclusive_group()
+    grp.add_argument("--area", action="append", metavar="ID", help="area slug (repeatable)")
+    grp.add_argument("--all-areas", action="store_true", help="every area with data")
+    p.add_argument("--notebooks", nargs="+", metavar="NAME",
+                   help="notebook names (default: all in notebooks/)")
+    p.add_argument("--jobs", type=int, help="parallel workers (default: CPU count)")
+    p.add_argument("--timeout", type=float, help="seconds allowed per notebook")
+    p.add_argument("--engine", default="papermill",
+                   help="papermill engine name (default: papermill, a fresh kernel each)")
+    p.add_argument("--scheduler", help="Dask scheduler: tcp://HOST:PORT or 'local'")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KpiError as exc:
+        print(f"kpi {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"kpi {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Atomic, deterministic reading and writing of the processed tables.
+
+``observations.parquet`` is the contract on disk (pyarrow; ``period`` keeps its
+``Period[Q-DEC]`` type and a ``period_label`` string column serves tools without
+pandas). ``observations.csv`` is the same table as UTF-8 with a BOM, so Excel shows
+Vietnamese. Every write goes to a temporary file in the target folder, then
+``os.replace``: a reader never sees half a file. Same input → byte-identical files.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+
+from kpi import schema
+from kpi.errors import SchemaError, SourceError
+
+OBSERVATIONS_PARQUET = "observations.parquet"
+OBSERVATIONS_CSV = "observations.csv"
+SORT_KEY = ["area", "period", "indicator", "measure", "span", "month", "as_of", "source", "locator"]
+
+
+def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> Path:
+    """Call ``write(fileobj)`` on a temp file beside ``path``, then rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    return atomic_write(path, lambda fh: fh.write(data))
+
+
+def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    return atomic_write_bytes(path, text.encode(encoding))
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """A table as UTF-8-with-BOM CSV bytes (Periods as labels, LF line ends)."""
+    out = df.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.PeriodDtype):
+            out[col] = out[col].astype(str)
+    buf = io.StringIO()
+    out.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
+    """Write any table as a UTF-8-with-BOM CSV, atomically."""
+    return atomic_write_bytes(path, csv_bytes(df))
+
+
+def sort_observations(df: pd.DataFrame) -> pd.DataFrame:
+    """Canonical row order, so the same observations always give the same bytes."""
+    return df.sort_values(SORT_KEY, kind="mergesort", na_position="first").reset_index(drop=True)
+
+
+def write_observations(df: pd.DataFrame, folder: Path) -> tuple[Path, Path]:
+    """Validate, sort and write ``observations.parquet`` and ``observations.csv`` in ``folder``."""
+    table = sort_observations(schema.validate(schema.conform(df)))
+    on_disk = table.assign(period_label=table["period"].astype(str))
+    buf = io.BytesIO()
+    on_disk.to_parquet(buf, engine="pyarrow", index=False, compression="zstd")
+    parquet = atomic_write_bytes(Path(folder) / OBSERVATIONS_PARQUET, buf.getvalue())
+    csv = atomic_write_bytes(Path(folder) / OBSERVATIONS_CSV, csv_bytes(table))
+    return parquet, csv
+
+
+def read_observations(folder: Path) -> pd.DataFrame:
+    """Read ``observations.parquet`` back with contract dtypes (``period`` as Period[Q-DEC]).
+
+    Raises :class:`SourceError` when the file is missing or unreadable, and
+    :class:`SchemaError` when it breaks the contract.
+    """
+    path = Path(folder) / OBSERVATIONS_PARQUET
+    if not path.exists():
+        raise SourceError("no observations yet: run `kpi ingest` first", where=str(path))
+    try:
+        df = pd.read_parquet(path, engine="pyarrow")
+    except Exception as exc:  # pyarrow raises several unrelated types
+        raise SourceError(f"cannot read parquet: {exc}", where=str(path)) from exc
+    df = df.drop(columns=["period_label"], errors="ignore")
+    try:
+        return schema.validate(schema.conform(df))
+    except SchemaError as exc:
+        raise SchemaError(exc.reason, where=str(path)) from exc

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Install kpi into ./.venv (created if missing) and register its Jupyter kernel.
+#   scripts/install.sh          the package and what running it needs
+#   scripts/install.sh dev      also the test tools, and Debian's chromium + chromium-driver
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extra="${1:-}"
+py="${PYTHON:-python3}"
+"$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || { echo "kpi needs Python >= 3.11 (found $("$py" --version))" >&2; exit 2; }
+[ -x .venv/bin/python ] || "$py" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+if [ "$extra" = "dev" ]; then
+  .venv/bin/python -m pip install -q -e ".[dev,cluster]"
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+else
+  .venv/bin/python -m pip install -q -e .
+fi
+.venv/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+echo "kpi installed in .venv ($(.venv/bin/python --version))"
