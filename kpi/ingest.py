@@ -206,3 +206,20 @@ def areas_table(obs: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
         "name": [names.get(a, "") for a in counts.index],
         "observations": counts.to_numpy(),
     })
+
+
+def load_observations(data_dir: Path, *, log: Log = _stderr) -> pd.DataFrame:
+    """The observation table under ``data_dir/processed``, ingesting ``data_dir/raw`` first
+    when the processed files are missing or older than the raw inputs.
+
+    This is what notebooks call: a fresh clone opened in JupyterLab just works.
+    """
+    data_dir = Path(data_dir)
+    processed = data_dir / "processed"
+    raw = data_dir / "raw"
+    if raw.is_dir():
+        catalog = load_catalog()
+        state = _state(inventory(raw), ",".join(sorted({i.origin for i in catalog})))
+        if not _unchanged(processed, state):
+            ingest(raw, processed, catalog=catalog, log=log)
+    return store.read_observations(processed)

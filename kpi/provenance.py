@@ -1,0 +1,66 @@
+"""Where every number of a notebook comes from: the observation rows behind it."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import pandas as pd
+
+from kpi import labels
+from kpi.catalog import Catalog
+from kpi.quarterly import Quarterly, ensure_quarterly
+
+COLUMNS: Final = (
+    "indicator", "name", "period", "span", "measure", "value", "value_text", "qualifier",
+    "source", "locator", "evidence", "derived", "synthetic",
+)
+
+
+def sources(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
+            quarter: str | pd.Period, domain: str | None = None, *,
+            indicators: list[str] | None = None, lang: str = "vi") -> pd.DataFrame:
+    """The provenance table: one row per observation behind a number shown for ``area`` in
+    ``quarter`` (the quarter, the previous quarter and the same quarter a year before,
+    the year to date, and the year's plan and stated percentages), for the indicators of
+    ``domain`` (or ``indicators``; all when both are None).
+
+    Columns :data:`COLUMNS`: the row's value and its display text, the file, locator and
+    evidence, in catalogue order then period.
+    """
+    q = ensure_quarterly(data, catalog)
+    period = pd.Period(quarter, freq="Q-DEC")
+    codes = [i.code for i in (catalog.in_domain(domain) if domain else catalog)]
+    if indicators is not None:
+        codes = [c for c in codes if c in set(indicators)] if domain else list(indicators)
+    shown = {period, period - 1, period - 4}
+    t = q.table
+    mask = (t["area"] == area) & t["indicator"].isin(codes) & (
+        t["period"].isin(shown) | ((t["measure"] != "value") & (t["period"].dt.qyear
+                                                              == period.qyear)))
+    c = q.cumulative
+    cum = c[(c["area"] == area) & c["indicator"].isin(codes) & (c["period"] == period)]
+    rows = sorted({i for inputs in (*t.loc[mask, "inputs"], *cum["inputs"]) for i in inputs})
+    obs = q.observations.iloc[rows]
+    order = {code: n for n, code in enumerate(codes)}
+    out = pd.DataFrame({
+        "indicator": obs["indicator"].to_numpy(),
+        "name": [catalog[code].name(lang) for code in obs["indicator"]],
+        "period": obs["period"].array,
+        "span": obs["span"].to_numpy(),
+        "measure": obs["measure"].to_numpy(),
+        "value": obs["value"].to_numpy(),
+        "value_text": [
+            labels.qualified(labels.format_value(v, u if m in ("value", "plan") else "percent",
+                                                 lang, short=False), qual, lang)
+            for v, u, m, qual in zip(obs["value"], [catalog[x].unit for x in obs["indicator"]],
+                                     obs["measure"], obs["qualifier"], strict=True)],
+        "qualifier": obs["qualifier"].to_numpy(),
+        "source": obs["source"].to_numpy(),
+        "locator": obs["locator"].to_numpy(),
+        "evidence": obs["evidence"].to_numpy(),
+        "derived": obs["derived"].to_numpy(),
+        "synthetic": obs["synthetic"].to_numpy(),
+    }, columns=list(COLUMNS))
+    out = out.assign(_o=out["indicator"].map(order))
+    return out.sort_values(["_o", "period", "measure", "span"], kind="mergesort").drop(
+        columns="_o").reset_index(drop=True)

@@ -1,0 +1,258 @@
+"""The runner's parts without papermill: safety, scope, rendering, index, progress, writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import re
+import signal
+import time
+from pathlib import Path, PurePosixPath
+
+import nbformat
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from runner_support import fixture_notebook, make_root
+
+from kpi import atomic, manifest
+from kpi.errors import RunError, UnsafeParameterError
+from kpi.index_page import collect, render, write_index
+from kpi.jobs import ErrorSummary, JobResult
+from kpi.progress import Progress
+from kpi.render import neutralize_active_content, quote_active_markup
+from kpi.run_scope import resolve_areas, resolve_notebooks, resolve_quarter
+from kpi.runner import _signals_deferred
+from kpi.safety import check_area, check_notebook_name, check_quarter, inside
+
+REPO = Path(__file__).resolve().parents[1]
+
+# --- safety -------------------------------------------------------------------------------
+
+SLUG = st.from_regex(r"\A[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,3}\Z")
+
+
+@given(SLUG)
+def test_area_slugs_are_accepted(area: str):
+    assert check_area(area) == area
+
+
+@given(st.text(max_size=30))
+def test_an_accepted_area_is_one_plain_path_component(text: str):
+    try:
+        check_area(text)
+    except UnsafeParameterError:
+        return
+    assert PurePosixPath(text).parts == (text,)
+    assert text not in (".", "..") and "/" not in text and "\\" not in text and "\x00" not in text
+
+
+@given(st.integers(1000, 9999), st.integers(1, 4))
+def test_quarter_labels_are_accepted(year: int, q: int):
+    assert check_quarter(f"{year}Q{q}") == f"{year}Q{q}"
+
+
+@pytest.mark.parametrize(
+    "text", ["../../x", "/etc", "a/b", "A", "a--b", "-a", "a-", "", "a\x00b", "a b", "ạ"]
+)
+def test_bad_areas_are_refused(text: str):
+    with pytest.raises(UnsafeParameterError, match="area") as caught:
+        check_area(text)
+    assert caught.value.text == text
+
+
+@pytest.mark.parametrize("text", ["2022Q5", "22Q1", "../2022Q1", "2022q1", "2022Q1\n", "2022Q1/"])
+def test_bad_quarters_are_refused(text: str):
+    with pytest.raises(UnsafeParameterError, match="quarter"):
+        check_quarter(text)
+
+
+def test_notebook_names_allow_underscores_but_not_paths():
+    assert check_notebook_name("urban_works") == "urban_works"
+    for bad in ("../x", "Revenue", "a.b", "_x", "x_"):
+        with pytest.raises(UnsafeParameterError):
+            check_notebook_name(bad)
+
+
+def test_inside_refuses_a_path_that_leaves_the_base(tmp_path: Path):
+    assert inside(tmp_path, "2022Q1", "a-b") == tmp_path / "2022Q1" / "a-b"
+    with pytest.raises(UnsafeParameterError):
+        inside(tmp_path, "..", "x")
+
+
+# --- scope ---------------------------------------------------------------------------------
+
+
+def test_quarter_resolution(tmp_path: Path):
+    make_root(tmp_path, {"a-b": ["2021Q4", "2022Q2"], "c-d": ["2022Q1"]})
+    assert resolve_quarter("latest", tmp_path) == "2022Q2"
+    assert resolve_quarter("previous", tmp_path, dt.date(2026, 11, 28)) == "2026Q3"
+    assert resolve_quarter("previous", tmp_path, dt.date(2026, 1, 1)) == "2025Q4"
+    assert resolve_quarter("2021Q4", tmp_path) == "2021Q4"
+
+
+def test_area_resolution(tmp_path: Path):
+    make_root(tmp_path, {"a-b": ["2021Q4", "2022Q2"], "c-d": ["2022Q1"]})
+    assert resolve_areas(None, "2022Q1", tmp_path) == ["c-d"]
+    assert resolve_areas("all", "2022Q1", tmp_path) == ["a-b", "c-d"]
+    assert resolve_areas(["x-y", "a-b", "x-y"], "2022Q1", tmp_path) == ["a-b", "x-y"]
+    assert resolve_areas("x-y", "2022Q1", tmp_path) == ["x-y"]
+    with pytest.raises(RunError, match="empty"):
+        resolve_areas([], "2022Q1", tmp_path)
+
+
+def test_notebook_resolution(tmp_path: Path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name in ("revenue", "urban_works", "_draft"):
+        (folder / f"{name}.ipynb").write_text("{}", encoding="utf-8")
+    found = resolve_notebooks(None, tmp_path)
+    assert [p.name for p in found] == ["revenue.ipynb", "urban_works.ipynb"]
+    assert resolve_notebooks(["urban_works"], tmp_path) == [(folder / "urban_works.ipynb")]
+    assert resolve_notebooks([fixture_notebook("hello")], tmp_path)[0].name == "hello.ipynb"
+    with pytest.raises(RunError, match="not found"):
+        resolve_notebooks(["welfare"], tmp_path)
+    with pytest.raises(RunError, match="share a name"):
+        resolve_notebooks(["revenue", "notebooks/revenue.ipynb"], tmp_path)
+    with pytest.raises(RunError, match="no notebooks"):
+        resolve_notebooks(None, tmp_path / "elsewhere")
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def test_active_content_becomes_inert_text():
+    page = (
+        '<p>a<script>alert(1)</script><img src="data:image/png;base64,AA" onerror="x()">'
+        '<a href=" javascript:x()">j</a><a href="2022Q1/a/b.html">ok</a>'
+        '<iframe src="https://example.org"></iframe></p>'
+    )
+    out = neutralize_active_content(page)
+    assert "<script" not in out and "<iframe" not in out and "onerror" not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert "javascript:" not in out
+    assert '<a href="2022Q1/a/b.html">ok</a>' in out
+    assert 'src="data:image/png;base64,AA"' in out
+
+
+def test_markdown_and_html_outputs_cannot_open_a_script():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/markdown": "a <SCRIPT>x</script>", "text/html": "<b>b</b>"}
+        )
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("<iframe src=x></iframe> *ok*"), cell]
+    quoted = quote_active_markup(nb)
+    assert quoted.cells[0].source == "&lt;iframe src=x>&lt;/iframe> *ok*"
+    assert quoted.cells[1].outputs[0].data["text/markdown"] == "a &lt;SCRIPT>x&lt;/script>"
+    assert quoted.cells[1].outputs[0].data["text/html"] == "<b>b</b>"
+    assert nb.cells[0].source.startswith("<iframe")  # the original is left alone
+
+
+# --- index -------------------------------------------------------------------------------------
+
+
+def _page(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("<html></html>", encoding="utf-8")
+
+
+def test_index_lists_reports_newest_quarter_first_and_escapes(tmp_path: Path):
+    _page(tmp_path / "2021Q4" / "a-b" / "revenue.html")
+    _page(tmp_path / "2022Q1" / "a-b" / "revenue.html")
+    _page(tmp_path / "2022Q1" / "a-b" / "welfare.html")
+    _page(tmp_path / "2022Q1" / "<script>" / "x.html")  # not an area slug: not listed
+    _page(tmp_path / ".2022Q2.tmp-1" / "a-b" / "revenue.html")  # a run in progress
+    entries = [
+        {"area": "a-b", "notebook": "revenue", "status": "ok", "finished": "2022-04-02T10:00"},
+        {"area": "a-b", "notebook": "welfare", "status": "<b>", "finished": "<img src=x>"},
+        {"area": "a-b", "notebook": "urban_works", "status": "failed", "finished": "2022-04-02"},
+    ]
+    (tmp_path / "2022Q1" / "manifest.json").write_text(json.dumps({"reports": entries}))
+    rows = collect(tmp_path)
+    assert [(r.quarter, r.notebook, r.status) for r in rows] == [
+        ("2022Q1", "revenue", "ok"),
+        ("2022Q1", "urban_works", "failed"),
+        ("2022Q1", "welfare", "<b>"),
+        ("2021Q4", "revenue", "unknown"),
+    ]
+    assert rows[1].href is None  # in the manifest, but its page was not written
+    html = render(rows, "2026-11-28 10:00")
+    assert "&lt;img src=x&gt;" in html and "<img" not in html
+    assert "<b>" not in html and "kpi-state-unknown" in html
+    assert html.index("Quý I/2022") < html.index("Quý IV/2021")
+    assert "<script" not in html
+    assert write_index(tmp_path).read_text(encoding="utf-8").count("<tr>") == 1 + 4 + 1
+
+
+def test_empty_index_says_so(tmp_path: Path):
+    html = render(collect(tmp_path), "2026-11-28 10:00")
+    assert "Chưa có báo cáo nào." in html and "No reports yet." in html
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+
+def _result(status: str, error: ErrorSummary | None = None) -> JobResult:
+    return JobResult("2022Q1", "cam-xuyen-town", "revenue", status, "", "", 2.14, 1, error)
+
+
+def test_progress_lines_when_not_a_terminal():
+    stream = io.StringIO()
+    with Progress(2, stream=stream) as progress:
+        progress.update(_result("ok"))
+        progress.update(_result("failed", ErrorSummary("ValueError", "bad\nvalue")))
+    lines = stream.getvalue().splitlines()
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"
+    assert re.fullmatch(rf"{stamp} \[1/2\] revenue cam-xuyen-town ok 2\.1s", lines[0])
+    assert re.fullmatch(
+        rf"{stamp} \[2/2\] revenue cam-xuyen-town failed 2\.1s ValueError: bad value", lines[1]
+    )
+
+
+def test_progress_bar_shows_failures_and_silent_mode_prints_nothing():
+    bar_stream, quiet = io.StringIO(), io.StringIO()
+    with Progress(1, mode=True, stream=bar_stream) as progress:
+        progress.update(_result("timeout", ErrorSummary("TimeoutError", "slow")))
+    with Progress(1, mode=False, stream=quiet) as progress:
+        progress.update(_result("ok"))
+    assert "[1/1] revenue cam-xuyen-town timeout 2.1s TimeoutError: slow" in bar_stream.getvalue()
+    assert "1/1" in bar_stream.getvalue() and quiet.getvalue() == ""
+
+
+# --- writes and provenance -----------------------------------------------------------------------
+
+
+def test_a_write_that_fails_half_way_leaves_the_old_file_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    target = tmp_path / "report.html"
+    target.write_text("old report", encoding="utf-8")
+
+    def fail(fd: int) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", fail)  # after the bytes were written, before the move
+    with pytest.raises(OSError, match="disk full"):
+        atomic.write_text(target, "new report " * 1000)
+    assert target.read_text(encoding="utf-8") == "old report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_signals_during_a_swap_wait_until_it_is_done():
+    steps = []
+    with pytest.raises(KeyboardInterrupt), _signals_deferred():
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.2)  # a handler would interrupt here
+        steps.append("renamed")
+    assert steps == ["renamed"]
+
+
+def test_git_commit_of_the_project_and_of_a_plain_folder(tmp_path: Path):
+    commit = manifest.git_commit(REPO)
+    assert commit is not None and re.fullmatch(r"[0-9a-f]{40}", commit)
+    assert manifest.git_commit(tmp_path) is None
