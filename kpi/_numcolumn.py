@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpi._numtext import Unreadable, read_amount
+from kpi._numtext import EMPTY, Unreadable, read_amount
 from kpi.errors import NumberParseError
 
 
@@ -125,14 +125,16 @@ def _read_distinct(uniques: pd.Index) -> tuple[np.ndarray, dict[int, Unreadable]
     else:  # a string dtype: every distinct value is text
         text_pos = np.arange(n)
         texts = pa.array(uniques.array)
+        if isinstance(texts, pa.ChunkedArray):
+            texts = texts.combine_chunks()
     bulk, done = _bulk_read(texts)
     values[text_pos[done]] = bulk[done]
-    rest = text_pos[~done]
-    for i, text in zip(rest, uniques[rest], strict=True):
+    others = text_pos[~done]
+    for i, text in zip(others, uniques[others], strict=True):
         try:
             values[i] = read_amount(text).value
         except Unreadable as err:
-            if err.reason == "empty text":
+            if err.reason == EMPTY:
                 blank[i] = True  # a blank cell is a missing cell
             else:
                 failures[int(i)] = err
@@ -166,6 +168,8 @@ def parse_column(
     """Implementation of :func:`kpi.numbers.parse_series_report` (see there)."""
     if errors not in ("raise", "coerce"):
         raise ValueError(f"errors must be 'raise' or 'coerce', not {errors!r}")
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
     if pd.api.types.is_bool_dtype(series.dtype):
         raise NumberParseError("a boolean column holds no numbers", where=where)
     if pd.api.types.is_numeric_dtype(series.dtype):

@@ -42,6 +42,7 @@ NOT_CURRENCY_AFTER_DONG: Final = (
     "nai", "tháp", "hới", "xoài", "văn", "hỷ",
 )  # fmt: skip
 
+EMPTY: Final = "empty text"  # the reason given for a blank text
 MAX_DIGITS: Final = 1000  # longer numerals are not amounts (and are slow to convert)
 
 
@@ -97,9 +98,12 @@ _PART: Final = re.compile(rf"(?P<num>{NUMERAL}) *(?P<mult>{multiplier_fragment(_
 _MULT_WORD: Final = re.compile(_alt(MULTIPLIER_EXPONENTS))
 # Unit words after the amount ("85mũi", "105.301 con", "100%KH", "20 người/km2"), then
 # sentence punctuation. Words start with a letter; a bare number there is not a unit.
-_TAIL: Final = re.compile(rf"(?:(?: *| */ *){_LETTER}[\w/]*)* *[.,;:!?)\]]*")
-# A word glued to the digits must be letters only: "85mũi" is a unit, "5e3" or "0x1f" is not.
-_GLUED_NON_UNIT: Final = re.compile(rf"{_LETTER}+[0-9_]")
+# Exactly one way to split words and separators, so a failing match cannot backtrack long.
+_WORD: Final = rf"{_LETTER}\w*"
+_TAIL: Final = re.compile(rf"(?: *{_WORD})?(?:(?: +| */ *){_WORD})* *[.,;:!?)\]]*")
+# A word glued to the digits is a unit ("85mũi", "1.200m2"), but not an exponent or a hex
+# prefix: "5e3", "0x1f" are not numbers of this grammar.
+_GLUED_NON_UNIT: Final = re.compile(r"e[-+]?[0-9]|x[0-9a-f]")
 _EXPONENT_TAIL: Final = re.compile(r"e[-+]?[0-9]+")
 
 
@@ -245,7 +249,7 @@ def read_amount(text: str) -> Amount:
     """Read a cleaned or raw text as an amount; raise :class:`Unreadable` with the reason."""
     s = clean_text(text).lower()
     if not s:
-        raise Unreadable("empty text")
+        raise Unreadable(EMPTY)
     match = _PREFIX.match(s)
     if match is None:
         if not any(c in "0123456789" for c in s):
@@ -256,7 +260,9 @@ def read_amount(text: str) -> Amount:
     if tail is None or _GLUED_NON_UNIT.match(rest):
         if _EXPONENT_TAIL.match(rest) and not (match["mult"] or match["cur"] or match["pct"]):
             raise Unreadable("scientific notation is not read", _float_or_none(s))
-        raise Unreadable(f"unexpected {rest.strip()!r} after the number")
+        shown = rest.strip()
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        raise Unreadable(f"unexpected {shown!r} after the number")
     if match["pct"] and match["mult"]:
         raise Unreadable("a percentage cannot carry a multiplier")
     try:

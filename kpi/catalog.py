@@ -228,8 +228,8 @@ def build_catalog(sources: Iterable[tuple[str, str]]) -> Catalog:
         inds, rls = _read(text, where)
         for ind in inds:
             if ind.code in indicators or ind.code == UNCLASSIFIED:
-                raise CatalogError(f"indicator {ind.code!r} defined twice "
-                                   f"(first in {indicators[ind.code].origin if ind.code in indicators else 'reserved'})",
+                first = indicators[ind.code].origin if ind.code in indicators else "reserved"
+                raise CatalogError(f"indicator {ind.code!r} defined twice (first in {first})",
                                    where=where)
             indicators[ind.code] = ind
         for rule in rls:

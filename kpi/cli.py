@@ -85,7 +85,6 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from kpi.ingest import ingest
     from kpi.runner import run_quarter
 
     areas: list[str] | str | None = "all" if args.all_areas else (args.area or None)
@@ -96,11 +95,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         notebooks=args.notebooks,
         jobs=args.jobs,
         timeout=args.timeout,
+        notebook_timeout=args.notebook_timeout,
         engine=args.engine,
         scheduler=args.scheduler,
-        ingest=lambda root: ingest(root / "data" / "raw", root / "data" / "processed"),
+        lock_timeout=args.wait,
+        progress=False if args.quiet else None,
+        ingest=_ingest_for_run,
     )
-    return 0 if result.ok else 1
+    print(result.summary(), file=sys.stderr)
+    return result.exit_code
+
+
+def _ingest_for_run(root: Path) -> None:
+    from kpi.ingest import ingest
+
+    result = ingest(root / "data" / "raw", root / "data" / "processed")
+    for rel, reason in result.failed:
+        print(f"kpi run: ingest could not read {rel}: {reason}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,7 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks", nargs="+", metavar="NAME",
                    help="notebook names (default: all in notebooks/)")
     p.add_argument("--jobs", type=int, help="parallel workers (default: CPU count)")
-    p.add_argument("--timeout", type=float, help="seconds allowed per notebook")
+    p.add_argument("--timeout", type=float, default=600.0,
+                   help="seconds allowed per notebook cell (default: 600)")
+    p.add_argument("--notebook-timeout", type=float,
+                   help="seconds allowed per whole notebook (default: 3 x --timeout)")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for another run's lock (default: stop at once)")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
     p.add_argument("--engine", default="papermill",
                    help="papermill engine name (default: papermill, a fresh kernel each)")
     p.add_argument("--scheduler", help="Dask scheduler: tcp://HOST:PORT or 'local'")

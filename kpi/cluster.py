@@ -97,6 +97,7 @@ def run_on_cluster(
     run = uuid.uuid4().hex[:12]
     topic = f"{_EVENT_TOPIC}-{run}"
     results: dict[int, JobResult] = {}
+    last_worker: dict[int, str] = {}
     with _client(scheduler, workers) as client:
         futures = {
             client.submit(_run_on_worker, job, output, topic, i,
@@ -107,7 +108,7 @@ def run_on_cluster(
             for future in as_completed(futures):
                 i = futures[future]
                 try:
-                    result = future.result()
+                    result, last_worker[i] = future.result()
                 except Exception as exc:  # KilledWorker, a task lost for good, ...
                     result = _lost(jobs[i], exc, output)
                 results[i] = result
@@ -117,7 +118,8 @@ def run_on_cluster(
             client.cancel(list(futures))
             raise
         attempts = _attempts(client.get_events(topic))
-    placements = tuple(Placement(tuple(attempts.get(i, ()))) for i in range(len(jobs)))
+    placements = tuple(_placement(attempts.get(i, []), last_worker.get(i))
+                       for i in range(len(jobs)))
     if output is None:
         _sweep_scratch(jobs)
     counted = tuple(
@@ -148,8 +150,11 @@ def _client(scheduler: str, workers: int | None) -> Iterator[Any]:
         yield client
 
 
-def _run_on_worker(job: Job, output: str | None, topic: str, index: int) -> JobResult:
-    """The Dask task: record the attempt, run the job, upload when writing to a URL."""
+def _run_on_worker(
+    job: Job, output: str | None, topic: str, index: int
+) -> tuple[JobResult, str]:
+    """The Dask task: record the attempt, run the job, upload when writing to a URL.
+    Returns the result and this worker's address."""
     from distributed import get_worker
 
     from kpi.warm import register
@@ -161,9 +166,10 @@ def _run_on_worker(job: Job, output: str | None, topic: str, index: int) -> JobR
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
     with _PROCESS_LOCK:
         if output is None:
-            return run_job(job)
+            return run_job(job), worker.address
         with tempfile.TemporaryDirectory(prefix="kpi-job-") as scratch:
-            return _upload(run_job(replace(job, output_dir=Path(scratch) / job.area)), output)
+            result = run_job(replace(job, output_dir=Path(scratch) / job.area))
+            return _upload(result, output), worker.address
 
 
 def _lost(job: Job, exc: BaseException, output: str | None) -> JobResult:
@@ -180,6 +186,14 @@ def _attempts(events: Sequence[tuple[float, Mapping[str, Any]]]) -> dict[int, li
     for _, msg in events:
         by_job.setdefault(int(msg["index"]), []).append((float(msg["time"]), str(msg["worker"])))
     return {i: [w for _, w in sorted(found)] for i, found in by_job.items()}
+
+
+def _placement(recorded: list[str], last: str | None) -> Placement:
+    """Attempts as the workers' events recorded them; an event lost with its worker still
+    leaves the worker that returned the result."""
+    if last is not None and (not recorded or recorded[-1] != last):
+        recorded = [*recorded, last]
+    return Placement(tuple(recorded))
 
 
 def _upload(result: JobResult, output: str) -> JobResult:

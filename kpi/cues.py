@@ -2,9 +2,9 @@
 
 :class:`CueIndex` compiles every cue of the catalogue into one prefix-tree regex and finds
 them leftmost-longest, whole words only, case-insensitively, ignoring where the tone mark
-sits in "oa/oe/uy" syllables ("hoá" = "hóa", "thuỷ" = "thủy"): :func:`fold_case`. Overlapping cues resolve to
-the one that starts first (then the longest): in "TTCN, xây dựng ước đạt" the cue
-"ttcn, xây dựng" wins over "xây dựng ước đạt".
+sits in "oa/oe/uy" syllables ("hoá" = "hóa", "thuỷ" = "thủy"; see :func:`fold_case`).
+Overlapping cues resolve to the one that starts first (then the longest): in "TTCN, xây
+dựng ước đạt" the cue "ttcn, xây dựng" wins over "xây dựng ước đạt".
 
 :meth:`CueIndex.compatible` says whether an indicator can take a number: money
 indicators take VND amounts, percent indicators take percentages, count indicators take
@@ -84,6 +84,7 @@ class Hit:
     end: int
     cue: str
     codes: tuple[str, ...]
+    weak: bool = False  # the cue is only the number's own unit word
 
 
 class CueIndex:
@@ -104,6 +105,14 @@ class CueIndex:
         self.names = re.compile(rf"(?:{trie_pattern(names)})(?!\w)") if names else None
         self._units = {i.code: frozenset(fold_case(w) for w in i.unit_words) for i in catalog}
         self.unit_words: frozenset[str] = frozenset().union(*self._units.values())
+        owners: dict[str, int] = {}
+        for words in self._units.values():
+            for w in words:
+                owners[w] = owners.get(w, 0) + 1
+        #: Unit words that count one or two indicators ("giấy xác nhận", "cây xanh"): when
+        #: such a word is also a cue, it says which indicator a number is, weakly.
+        self.distinctive_units: frozenset[str] = frozenset(w for w, n in owners.items()
+                                                           if n <= 2)
 
     def hits(self, folded: str, start: int = 0, end: int | None = None) -> list[Hit]:
         """Cues in ``folded[start:end]`` (text passed through :func:`fold_case`), in order,

@@ -27,6 +27,10 @@ joined to the next one when that one starts in lower case):
    subject ends with ``"; kèm L49:300-312"`` (:data:`PAIR_MARK` + the other row's
    locator); :func:`paired_locator` reads it back.
 
+Numbers in the closing tasks section ("C. NHIỆM VỤ, GIẢI PHÁP QUÝ II NĂM 2022") are
+targets: measure ``plan``, span the period that section names
+(:func:`kpi.heading.tasks_section`).
+
 Row conventions: ``locator`` is ``L<line>:<start>-<end>`` (line 1-based, character
 columns 0-based, end exclusive) over the mention as written, unit word included
 ("85mũi", "3,2 tỷ đồng", "60%"). ``evidence`` is the sentence (at most 300 characters,
@@ -42,6 +46,8 @@ whose subject says so. ``derived`` and ``synthetic`` are ``False``.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -55,14 +61,13 @@ from kpi import schema
 from kpi.catalog import UNCLASSIFIED, Catalog, load_catalog
 from kpi.cues import RELATIVE, CueIndex, Hit, fold_case
 from kpi.errors import PeriodError
-from kpi.heading import Heading, detect_heading, with_overrides
+from kpi.heading import Heading, detect_heading, tasks_section, with_overrides
 from kpi.mentions import Scanner, Token
-from kpi.periods import Span, parse_span
+from kpi.periods import Span, parse_span, quarter_end
 from kpi.textio import normalise, read_text, strip_chrome
 from kpi.wording import (
     Marker,
     is_change_amount,
-    is_estimate,
     is_plan_amount,
     percent_measure,
     qualifier,
@@ -92,7 +97,7 @@ _UPPER: Final = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼ�
 _SENTENCE_END: Final = re.compile(rf"[.!?…]+(?=\s|$)|\.(?<=[^\W\d_]{{2}}\.)(?=[{_UPPER}])")
 _ABBREVIATIONS: Final = frozenset({"tp", "tx", "tt", "ths", "ts", "pgs", "gs", "bs", "ks", "đ/c"})
 _CLAUSE: Final = re.compile(r";")
-_RIGHT_STOP: Final = re.compile(r"[,;:(]|(?<!\w)và(?!\w)", re.IGNORECASE)
+_RIGHT_STOP: Final = re.compile(r"[,;:]|(?<!\w)và(?!\w)", re.IGNORECASE)
 #: Where the words trailing one number end and those leading to the next begin.
 _BOUNDARY: Final = re.compile(r"[,;]|(?<!\w)và(?!\w)", re.IGNORECASE)
 _PARTS: Final = re.compile(r"(?<!\w)(?:trong\s+đó|trong\s+số\s+đó|bao\s+gồm|gồm\s+có|gồm)(?!\w)",
@@ -107,15 +112,21 @@ _PAIR_AFTER_COUNT: Final = re.compile(
 _PAIR_AFTER_MONEY: Final = re.compile(r"^\s*(?:/|\(|cho|cho\s+tổng\s+số|hỗ\s+trợ\s+cho)\s*$",
                                       re.IGNORECASE)
 _WORDS: Final = re.compile(r"[^\W_]+(?:[-/][^\W_]+)*")
-_SUBJECT_STOP: Final = frozenset(
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split(" "))
+
+
+_SUBJECT_STOP: Final = _word_set(
     "với cho trong và đạt tại của là được từ đến theo để nhằm bằng so trên thì nhưng đã "
-    "gồm chiếm tăng giảm".split())
-_FILLER: Final = frozenset(
+    "gồm chiếm tăng giảm")
+_FILLER: Final = _word_set(
     "đạt được gần hơn trên dưới khoảng ước tính là có với số tiền tổng thu bằng chiếm tăng "
-    "giảm cho cộng xấp xỉ chừng vượt ngoài chưa đến tới thực hiện dự kiến lên mới".split())
+    "giảm cho cộng xấp xỉ chừng vượt ngoài chưa đến tới thực hiện dự kiến lên mới")
 _MONEY_HEAD: Final = re.compile(r"(?<!\w)(?:số\s+tiền|trị\s+giá|kinh\s+phí|thành\s+tiền)(?!\w)",
                               re.IGNORECASE)
-_LEADING: Final = frozenset("trong đó số của và với cho riêng".split())
+_LEADING: Final = _word_set("trong đó số của và với cho riêng")
 _CHANGE_WORD: Final = re.compile(r"(?<!\w)(?:tăng|giảm|vượt)(?!\w)", re.IGNORECASE)
 _PAIR_LOCATOR: Final = re.compile(re.escape(PAIR_MARK) + r"(L[0-9]+:[0-9]+-[0-9]+)$")
 
@@ -145,6 +156,9 @@ class _Item:
     pair: int = -1
     left: tuple[int, int] = (0, 0)
     right: tuple[int, int] = (0, 0)
+    clause: int = 0  # where the number's clause (after ";") starts
+    own_words: bool = False  # the number's own left segment has words of its own
+    target: Span | None = None  # the tasks section's period, when the number is in it
     extra: list[tuple[int, int]] = field(default_factory=list)
 
 
@@ -201,6 +215,29 @@ def _span(phrase: str, year: int) -> Span | None:
         return None
 
 
+def _last_marker(markers: list[Marker]) -> Marker | None:
+    """The last span marker; "tính đến 31/12, toàn xã có ...": the dated one of two."""
+    if not markers:
+        return None
+    last = markers[-1]
+    if last.kind == "to_date" and last.day is None:
+        dated = [m for m in markers if m.kind == "to_date" and m.day is not None]
+        if dated:
+            return dated[-1]
+    return last
+
+
+def _nearest_year(day: int, month: int, end: dt.date) -> int:
+    """The year that puts day/month nearest the end of the report's quarter ("31/12" in a
+    first-quarter report is last December; "15/1" in a fourth-quarter one next January)."""
+    def distance(year: int) -> int:
+        try:
+            return abs((dt.date(year, month, day) - end).days)
+        except ValueError:
+            return 10**6
+    return min((end.year, end.year - 1, end.year + 1), key=distance)
+
+
 def _words(text: str) -> list[str]:
     return _WORDS.findall(text)
 
@@ -231,34 +268,52 @@ class Extractor:
 
     def rows(self, text: str, heading: Heading, source: str) -> Iterator[dict]:
         """Observation rows as dicts (not yet conformed)."""
-        for para in _paragraphs(text.split("\n")):
-            yield from self._paragraph_rows(para, heading, source)
+        assert heading.period is not None
+        lines = text.split("\n")
+        tasks = tasks_section(lines, heading.period)
+        for para in _paragraphs(lines):
+            target = tasks[1] if tasks and para.first_line > tasks[0] else None
+            yield from self._paragraph_rows(para, heading, source, target)
 
     # ---- one paragraph ----------------------------------------------------------------
-    def _paragraph_rows(self, para: _Paragraph, heading: Heading, source: str
-                        ) -> Iterator[dict]:
+    def _paragraph_rows(self, para: _Paragraph, heading: Heading, source: str,
+                        target: Span | None) -> Iterator[dict]:
+        """Rows of one paragraph; ``target`` is the period of the tasks section it is in."""
         text = para.text
-        folded = fold_case(text)
-        tokens = self.scanner.scan(text, folded)
+        tokens = self.scanner.scan(text)
         values = [t for t in tokens if t.is_value]
         if not values:
             return
-        units = [(t.unit_start, t.end) for t in values if t.unit_word]
+        folded = fold_case(text)
+        units = [(t.unit_start, t.end, t.unit_word) for t in values if t.unit_word]
         for s, e in _sentences(text):
             inside = [t for t in values if s <= t.start < e]
             if not inside:
                 continue
-            hits = [h for h in self.cues.hits(folded, s, e)
-                    if not any(us < h.end and h.start < ue for us, ue in units)]
+            hits = self._unit_cues(self.cues.hits(folded, s, e), units)
             markers = span_markers(folded, s, inside[-1].start)
-            items = self._read_sentence(text, s, e, inside, hits, markers, heading)
+            items = self._read_sentence(text, s, e, inside, hits, markers, heading, target)
             for item in items:
                 yield self._row(para, s, e, item, items, heading, source)
 
+    def _unit_cues(self, hits: list[Hit], units: list[tuple[int, int, str]]) -> list[Hit]:
+        """A cue that is only a number's unit word ("đảng viên" in "31 đảng viên") names
+        the unit, not the indicator: dropped, unless the word is the unit of one or two
+        indicators only ("31 giấy xác nhận"): then kept as weak evidence."""
+        out = []
+        for h in hits:
+            unit = next((w for us, ue, w in units if us <= h.start and h.end <= ue), None)
+            if unit is None:
+                out.append(h)
+            elif fold_case(unit) in self.cues.distinctive_units:
+                out.append(Hit(h.start, h.end, h.cue, h.codes, weak=True))
+        return out
+
     def _read_sentence(self, text: str, s: int, e: int, toks: list[Token], hits: list[Hit],
-                       markers: list[Marker], heading: Heading) -> list[_Item]:
+                       markers: list[Marker], heading: Heading, target: Span | None
+                       ) -> list[_Item]:
         assert heading.period is not None
-        items = [_Item(t, n) for n, t in enumerate(toks)]
+        items = [_Item(t, n, target=target) for n, t in enumerate(toks)]
         clause_starts = [s] + [m.end() for m in _CLAUSE.finditer(text, s, e)]
         for n, item in enumerate(items):
             t = item.tok
@@ -272,16 +327,22 @@ class Extractor:
             right_end = min(stop.start() if stop else e,
                             items[n + 1].tok.start if n + 1 < len(items) else e)
             item.left, item.right = (left_start, t.start), (t.end, max(t.end, right_end))
+            item.clause = clause
             before = text[left_start : t.start]
+            item.own_words = any(w.lower() not in _FILLER and w.lower() not in _LEADING
+                                 and not w.isdigit() for w in _words(before))
             self._measure(item, before, text[t.amount_end : min(e, t.amount_end + 80)],
                           heading)
+            if target is not None and item.measure == "value" and t.kind != "percent":
+                item.measure = "plan"  # in the tasks section: a target
             item.qualifier = qualifier(before)
             if t.role == "range":
                 item.qualifier = "approx"
             prefix = [m for m in markers if m.start < t.start]
             own = [m for m in prefix if m.start >= left_start]
             item.own_marker = bool(own)
-            item.marker = (own or ([] if item.measure == "plan" else prefix) or [None])[-1]
+            chosen = own or ([] if item.measure == "plan" else prefix)
+            item.marker = _last_marker(chosen)
         self._reached_share(text, items)
         self._pair(text, items)
         self._classify(text, s, e, items, hits)
@@ -325,7 +386,7 @@ class Extractor:
     # ---- pairs ------------------------------------------------------------------------
     @staticmethod
     def _pair(text: str, items: list[_Item]) -> None:
-        for a, b in zip(items, items[1:], strict=False):
+        for a, b in itertools.pairwise(items):
             if a.measure != "value" or b.measure != "value" or a.pair >= 0:
                 continue
             gap = text[a.tok.end : b.tok.start]
@@ -342,22 +403,45 @@ class Extractor:
     def _classify(self, text: str, s: int, e: int, items: list[_Item], hits: list[Hit]
                   ) -> None:
         sentence_hits = [h for h in hits if s <= h.start and h.end <= e]
-        parts_at = [m.start() for m in _PARTS.finditer(text, s, e)]
+        parts_at = next((m.start() for m in _PARTS.finditer(text, s, e)), None)
         for item in items:
             if item.measure in ("other", "change"):
                 continue
-            demoted = set()
-            if parts_at and parts_at[0] < item.tok.start:
-                demoted = {o.indicator for o in items
-                           if o.tok.start < parts_at[0] and o.measure == "value"}
-            code, cue, tier = self._choose(text, item, sentence_hits, demoted)
+            totals: set[str] = set()
+            if parts_at is not None and parts_at < item.tok.start:
+                # after "trong đó" come the parts: not the total's indicator again
+                totals = {o.indicator for o in items
+                          if o.tok.start < parts_at and o.measure == "value"}
+            code, cue, tier = self._choose(text, item, sentence_hits, totals)
             ref = self._reference(items, item)
+            if ref is not None and item.measure == "plan" and ref.indicator != UNCLASSIFIED:
+                ind = self.catalog.indicators[ref.indicator]
+                if not self.cues.compatible(ind, item.tok.kind, "plan", item.tok.unit_word):
+                    ref = None  # a money plan is not the plan of a count before it
             if ref is not None and tier > 0:
                 item.indicator, item.cue, item.inherited = ref.indicator, ref.cue, True
                 if ref.qualifier == "estimate" and item.measure in RELATIVE:
                     item.qualifier = "estimate"
             else:
                 item.indicator, item.cue = code, cue
+        if parts_at is not None:
+            self._total_from_parts(items, parts_at)
+
+    def _total_from_parts(self, items: list[_Item], parts_at: int) -> None:
+        """"45.678 mũi, trong đó: mũi 1 ..., mũi 2 ...": an unclassified total whose parts
+        are parts of a catalogue sum rule is that rule's total."""
+        before = [o for o in items if o.tok.start < parts_at and o.measure == "value"]
+        if not before or before[-1].indicator != UNCLASSIFIED:
+            return
+        total = before[-1]
+        parts = {o.indicator for o in items if o.tok.start > parts_at and o.measure == "value"
+                 and o.indicator != UNCLASSIFIED}
+        for rule in self.catalog.rules:
+            ind = self.catalog.indicators[rule.total]
+            if (rule.kind == "sum" and parts and parts <= set(rule.parts)
+                    and self.cues.compatible(ind, total.tok.kind, "value", total.tok.unit_word)):
+                total.indicator, total.cue = rule.total, ""
+                return
 
     @staticmethod
     def _reference(items: list[_Item], item: _Item) -> _Item | None:
@@ -369,19 +453,23 @@ class Extractor:
                 return other
         return None
 
-    def _choose(self, text: str, item: _Item, hits: list[Hit], demoted: set[str]
+    def _choose(self, text: str, item: _Item, hits: list[Hit], excluded: set[str]
                 ) -> tuple[str, str, int]:
-        """Best ``(code, cue, tier)``; tier 0 = a cue in the number's own segments."""
+        """Best ``(code, cue, tier)``: tier 0 = a cue in the number's own segments, 1 = an
+        earlier cue in the sentence; cues after the number's own words belong to the
+        numbers after it."""
         t = item.tok
         best: tuple | None = None
         for hit in hits:
             tier, dist = self._place(text, item, hit)
+            if tier > 1:
+                continue
             for code in hit.codes:
                 ind = self.catalog.indicators[code]
-                if not self.cues.compatible(ind, t.kind, item.measure, t.unit_word):
+                if code in excluded or not self.cues.compatible(ind, t.kind, item.measure,
+                                                                 t.unit_word):
                     continue
-                rank = (tier + (10 if code in demoted else 0), dist, -len(hit.cue),
-                        self._order[code])
+                rank = (tier, dist, -len(hit.cue), self._order[code])
                 if best is None or rank < best[0]:
                     best = (rank, code, hit.cue)
         if best is None:
@@ -393,26 +481,36 @@ class Extractor:
         """``(tier, distance)`` of a cue relative to the number."""
         t = item.tok
         (ls, le), (rs, re_) = item.left, item.right
+        if hit.weak:
+            return (1, 10_000) if t.start <= hit.start < t.end else (2, 0)
         if item.measure in RELATIVE and hit.start >= t.start:
-            return 99, 0  # a percentage's subject comes before it; after it is the base
+            return 2, 0  # a percentage's subject comes before it; after it is the base
         if ls <= hit.start and hit.end <= le:
             head = _HEAD_BEFORE.search(text, max(0, hit.start - 8), hit.start)
             return 0, 0 if head else le - hit.end
+        if t.start <= hit.start < t.end and hit.end <= max(re_, t.end):
+            return 0, 0  # begins with the unit word: "256 giấy chứng nhận quyền sử dụng đất"
         if rs <= hit.start and hit.end <= re_:
             return 0, hit.start - rs
         for xs, xe in item.extra:
             if xs <= hit.start and hit.end <= xe:
                 return 0, 50 + abs(t.start - hit.start)
-        return 1, (t.start - hit.end) if hit.end <= t.start else (hit.start - t.end)
+        if hit.end <= item.clause and item.own_words:
+            return 2, 0  # "...; hộ cận nghèo 4,5%": its own words, no cue, another clause
+        if hit.end <= t.start:
+            return 1, t.start - hit.end
+        return 2, hit.start - t.end
 
     # ---- spans ------------------------------------------------------------------------
     def _resolve_span(self, item: _Item, heading: Heading) -> Span:
         assert heading.period is not None
         p = heading.period
         year = p.year
-        default = Span(heading.span, p, None, heading.months)  # type: ignore[arg-type]
+        default = Span(heading.span, p, heading.month, heading.months)  # type: ignore[arg-type]
         m = item.marker
         if m is None:
+            if item.target is not None:
+                return item.target
             if item.measure == "plan":
                 return _span(f"năm {year}", year) or default
             return default
@@ -422,12 +520,10 @@ class Extractor:
             found = _span(f"tháng {m.month}/{y}", y)
         elif m.kind == "to_date":
             if m.day and m.month:
-                y = m.year or (heading.issued.year if heading.issued else year)
+                y = m.year or _nearest_year(m.day, m.month, quarter_end(p))
                 found = _span(f"{m.day}/{m.month}/{y}", y)
             else:
-                as_of = heading.issued
-                found = Span("to_date", pd.Period(as_of, freq="Q-DEC") if as_of else p, None,
-                             0, as_of)
+                found = Span("to_date", p, None, 0, None)  # "đến nay": as of no stated date
         elif m.kind == "ytd":
             months = m.months or p.quarter * 3
             y = m.year or year
@@ -521,6 +617,13 @@ class Extractor:
             verb = _CHANGE_WORD.search(text, lo, hi)
             phrase = " ".join(w for w in (verb.group().lower() if verb else "",
                                           "" if item.measure == "other" else item.base) if w)
+        if not phrase and not item.cue:  # "100% hồ sơ giải quyết đúng hạn"
+            after = []
+            for w in _words(text[t.end : item.right[1]]):
+                if w.lower() in _SUBJECT_STOP or w.isdigit() or len(after) == 5:
+                    break
+                after.append(w)
+            phrase = " ".join(after)
         return phrase or item.cue
 
 

@@ -5,8 +5,9 @@ issuing body ("ĐẢNG BỘ HUYỆN CẨM XUYÊN" / "ĐẢNG UỶ THỊ TRẤN C
 number, the place and date ("Cẩm Xuyên, ngày 22 tháng 3 năm 2022") and the title
 ("BÁO CÁO ... QUÝ I ... NĂM 2022"). :func:`detect_heading` reads them:
 
-* **Area**: issuer lines (Đảng uỷ / UBND / HĐND / Ủy ban MTTQ / Đảng bộ + level word +
-  name, or "HUYỆN ỦY X", or a bare upper-case "XÃ X" line) in the heading zone (the lines
+* **Area**: issuer lines (Đảng uỷ / UBND / HĐND / Ủy ban MTTQ / Đảng bộ / a web portal's
+  "Cổng thông tin điện tử" + level word + name, or "HUYỆN ỦY X", or a bare upper-case
+  "XÃ X" line) in the heading zone (the lines
   before the first long paragraph), else in the signature block at the end. The most
   local level wins (the parent body is printed first). Level words map to slugs:
   xã → commune, phường → ward, thị trấn → town, thị xã → district-town, huyện/quận →
@@ -19,6 +20,9 @@ number, the place and date ("Cẩm Xuyên, ngày 22 tháng 3 năm 2022") and the
   would start after the issue date belongs to the year before.
 * **Span**: what the report's unmarked numbers cover: ``quarter`` for a quarterly
   report, ``ytd`` for 6/9-month reports, ``year`` for annual ones, ``month`` for monthly.
+
+:func:`tasks_section` finds where the closing "NHIỆM VỤ, GIẢI PHÁP QUÝ II" / "PHƯƠNG HƯỚNG
+NHIỆM VỤ 6 THÁNG CUỐI NĂM" part begins: the numbers there are targets for that period.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ _ISSUER: Final = (
     rf"(?:ban\s+chấp\s+hành\s+|bch\s+|ban\s+thường\s+vụ\s+)?(?:đảng\s+bộ|đảng\s+{_UY})"
     rf"|{_UY}\s+ban\s+nhân\s+dân|ubnd|hội\s+đồng\s+nhân\s+dân|hđnd"
     rf"|{_UY}\s+ban\s+mặt\s+trận\s+tổ\s+quốc(?:\s+việt\s+nam)?|ubmttq|mttq"
+    r"|cổng\s+thông\s+tin(?:\s+điện\s+tử)?|trang\s+thông\s+tin(?:\s+điện\s+tử)?"
 )
 _LEVEL: Final = r"(?P<level>thị\s+trấn|thị\s+xã|thành\s+phố|tp\.?|xã|phường|huyện|quận|tỉnh)"
 _ISSUER_LINE: Final = re.compile(rf"(?:^|[^\w])(?:{_ISSUER})\s+{_LEVEL}\s+(?P<rest>.+)$",
@@ -100,8 +105,9 @@ class Heading:
     """What a report's heading says.
 
     ``area_slug``/``area_name``/``level`` are ``""`` and ``period`` is ``None`` when the
-    heading does not say; ``issued`` is the date line's date; ``span`` and ``months`` say
-    what the report's unmarked numbers cover (``quarter``/3, ``ytd``/6, ``year``/12 ...).
+    heading does not say; ``issued`` is the date line's date; ``span``, ``months`` (and
+    ``month`` for a monthly report) say what the report's unmarked numbers cover
+    (``quarter``/3, ``ytd``/6, ``year``/12, ``month``/1).
     """
 
     area_slug: str
@@ -111,6 +117,7 @@ class Heading:
     issued: dt.date | None
     span: str = "quarter"
     months: int = 3
+    month: int | None = None  # the month of a monthly report
 
     @property
     def complete(self) -> bool:
@@ -278,6 +285,7 @@ def detect_heading(text: str) -> Heading:
         issued=issued,
         span=span.span if span else "quarter",
         months=span.months if span else 3,
+        month=span.month if span else None,
     )
 
 
@@ -297,7 +305,7 @@ def with_overrides(heading: Heading, *, area: str | None, period: pd.Period | st
             slug, name = area, ""
             level = next((lv for lv, _, _ in LEVELS.values() if area.endswith("-" + lv)), "")
     quarter = heading.period
-    span, months = heading.span, heading.months
+    span, months, month = heading.span, heading.months, heading.month
     if period is not None:
         try:
             quarter = parse_quarter(period if isinstance(period, pd.Period) else str(period))
@@ -305,9 +313,49 @@ def with_overrides(heading: Heading, *, area: str | None, period: pd.Period | st
             raise SourceError(f"period override is not a quarter ({exc.reason})",
                               text=str(period), where=where) from None
         if heading.period is None or quarter != heading.period:
-            span, months = "quarter", 3
+            span, months, month = "quarter", 3, None
     missing = [w for w, v in (("area", slug), ("period", quarter)) if not v]
     if missing:
         raise SourceError(f"the heading names no {' and no '.join(missing)}; pass "
                           f"{' and '.join(missing)}= to say it", where=where)
-    return Heading(slug, name, level, quarter, heading.issued, span, months)
+    return Heading(slug, name, level, quarter, heading.issued, span, months, month)
+
+
+_ENUMERATED: Final = re.compile(r"^\s*(?:[A-ZĐ]|[IVX]{1,4}|[0-9]{1,2}(?:\.[0-9]{1,2})*)\s*[.)]\s")
+_TASKS: Final = re.compile(
+    r"^\s*(?:(?:[A-ZĐ]|[IVX]{1,4}|[0-9]{1,2}(?:\.[0-9]{1,2})*)\s*[.)]\s*)?"
+    r"(?:về\s+|một\s+số\s+|các\s+)?(?:phương\s+hướng|nhiệm\s+vụ)[^\n]{0,90}?"
+    r"(?:qu[ýí]\s*(?:i{1,3}|iv|[1-4])|[0-9]{1,2}\s+tháng|tháng\s+[0-9]{1,2}|năm\s+[0-9]{4}"
+    r"|thời\s+gian\s+tới)",
+    re.IGNORECASE,
+)
+_NOT_TASKS: Final = re.compile(r"kết\s+quả|đã\s+thực\s+hiện|báo\s+cáo", re.IGNORECASE)
+
+
+def tasks_section(lines: list[str], period: pd.Period) -> tuple[int, Span] | None:
+    """``(first line index, target span)`` of the report's closing tasks part, if any.
+
+    Its heading is a short enumerated or capitalised line after the report's title that
+    starts with tasks or directions and names a period ("C. NHIỆM VỤ, GIẢI PHÁP QUÝ II NĂM
+    2022", "III. PHƯƠNG HƯỚNG ... 6 THÁNG CUỐI NĂM"); the span is that period (the next
+    quarter for "thời gian tới", the rest of the year for "6 tháng cuối năm").
+    """
+    zone = _zone(lines)
+    titles = [i for i, line in enumerate(zone) if _TITLE.search(line)]
+    start = titles[-1] + 1 if titles else len(zone)  # after the title, or after the heading
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if len(line) > 150 or not _TASKS.match(line) or _NOT_TASKS.search(line):
+            continue
+        if not (_ENUMERATED.match(line) or line.upper() == line):
+            continue  # a heading: enumerated ("C.", "III.", "2.") or in capitals
+        if re.search(r"thời\s+gian\s+tới", line, re.IGNORECASE):
+            nxt = period + 1
+            return i, Span("quarter", nxt, None, 3)
+        text = _DATES.sub(" ", line)
+        try:
+            return i, parse_span(text, default_year=period.year)
+        except PeriodError:
+            year_end = pd.Period(year=period.year, quarter=4, freq="Q-DEC")
+            return i, Span("year", year_end, None, 12)  # "6 tháng cuối năm": to the year end
+    return None

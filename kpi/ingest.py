@@ -20,7 +20,7 @@ import json
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -28,7 +28,7 @@ import pandas as pd
 import kpi
 from kpi import findings as fnd
 from kpi import schema, store
-from kpi.catalog import UNCLASSIFIED, Catalog, load_catalog
+from kpi.catalog import UNCLASSIFIED, Catalog, Rule, load_catalog
 from kpi.corrections import apply_corrections, read_corrections
 from kpi.errors import KpiError
 from kpi.findings import Finding
@@ -57,23 +57,47 @@ def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def read_raw_file(f: RawFile) -> tuple[pd.DataFrame, list[Finding], dict[str, str]]:
-    """Observations, findings and area names ``{slug: name}`` from one raw file."""
+@dataclass
+class FileReading:
+    """What one raw file gave: observations, findings, area names, implied rules."""
+
+    observations: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+    areas: dict[str, str] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
+
+
+def read_raw_file(f: RawFile) -> FileReading:
+    """Read one report or table; raises a :class:`KpiError` when the file cannot be read."""
     if f.kind == "report":
         from kpi.extract import extract_report
 
         obs, heading = extract_report(f.path, source=f.rel)
         names = {heading.area_slug: heading.area_name} if heading.area_slug else {}
-        return obs, [], names
+        return FileReading(obs, areas=names)
     from kpi.tables import read_source
 
     result = read_source(f.path, source=f.rel, errors="report")
-    rejected = [
+    found = [
         Finding("warning", "rejected_cell", f"not a number: {r.text!r} ({r.reason})",
                 source=f.rel, locator=r.locator)
         for r in result.rejected
     ]
-    return result.observations, rejected, {}
+    found += [Finding("info", "not_read", note, source=f.rel) for note in result.notes]
+    return FileReading(result.observations, found, dict(result.areas), tuple(result.rules))
+
+
+def _with_rules(catalog: Catalog, rules: list[Rule]) -> Catalog:
+    """The catalogue plus table-implied rules it does not already state."""
+    def shape(r: Rule) -> tuple:
+        return (r.kind, r.total, frozenset(r.parts))
+
+    known = {shape(r) for r in catalog.rules}
+    new: dict[tuple, Rule] = {}
+    for rule in rules:
+        if shape(rule) not in known and all(c in catalog for c in (rule.total, *rule.parts)):
+            new.setdefault(shape(rule), rule)
+    return replace(catalog, rules=catalog.rules + tuple(new.values())) if new else catalog
 
 
 def _state(files: list[RawFile], catalog_files: str) -> dict[str, str]:
@@ -117,19 +141,22 @@ def ingest(
     found: list[Finding] = []
     failed: list[tuple[str, str]] = []
     names: dict[str, str] = {}
+    implied: list[Rule] = []
     readable = [f for f in files if f.kind in ("report", "table")]
     for n, f in enumerate(readable, 1):
         try:
-            obs, extra, area_names = read_raw_file(f)
+            reading = read_raw_file(f)
         except KpiError as exc:
             failed.append((f.rel, str(exc)))
             found.append(Finding("error", "unreadable_file", str(exc), source=f.rel))
             log(f"ingest: [{n}/{len(readable)}] {f.rel}: FAILED — {exc}")
             continue
+        obs = reading.observations
         obs = obs.assign(synthetic=obs["synthetic"] | f.synthetic) if len(obs) else obs
         frames.append(obs)
-        found.extend(extra)
-        names.update(area_names)
+        found.extend(reading.findings)
+        names.update(reading.areas)
+        implied.extend(reading.rules)
         log(f"ingest: [{n}/{len(readable)}] {f.rel}: {len(obs)} values")
     for f in files:
         if f.kind == "unknown":
@@ -149,8 +176,8 @@ def ingest(
             found.append(Finding("error", "unreadable_file", str(exc), source=CORRECTIONS))
     observations = schema.validate(schema.conform(observations))
     found.extend(_unclassified(observations))
-    quality = fnd.frame(pd.concat([fnd.frame(found), _rule_findings(observations, catalog)],
-                                  ignore_index=True))
+    rules_found = _rule_findings(observations, _with_rules(catalog, implied))
+    quality = fnd.frame(pd.concat([fnd.frame(found), rules_found], ignore_index=True))
 
     processed_dir.mkdir(parents=True, exist_ok=True)
     store.write_observations(observations, processed_dir)

@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from kpi.cues import trie_pattern
+from kpi.cues import fold_case, trie_pattern
 from kpi.errors import NumberParseError
 from kpi.numbers import AMOUNT_PATTERN, parse_amount
 
@@ -57,7 +57,7 @@ GENERAL_UNITS: Final = (
     "lượt khám", "điểm", "trường", "gia đình", "hội nghị", "đợt", "lần", "gói", "túi",
     "thùng", "bao", "học bổng", "xe", "ô tô", "mô hình", "sản phẩm", "ngày công", "giờ công",
     "trạm", "camera", "loa", "cột", "bóng đèn", "cụm", "khu", "câu lạc bộ", "clb",
-    "đội", "nhóm", "tổ chức", "đơn vị", "cơ quan", "trang trại", "gia trại", "loại",
+    "đội", "nhóm", "đơn vị", "cơ quan", "chiến sỹ", "chiến sĩ", "trang trại", "gia trại", "loại",
     "tiểu thương", "hộ kinh doanh", "thí sinh", "giáo viên", "cán bộ", "công chức",
 )  # fmt: skip
 
@@ -79,21 +79,25 @@ DOCUMENT_WORDS: Final = frozenset((
     "đề án", "luật", "pháp lệnh", "văn bản", "nq", "qđ", "ct", "kl", "hd", "tb", "cv",
     "kế hoạch", "kh",
 ))  # fmt: skip
-_PLAN_WORDS: Final = frozenset({"kế hoạch", "kh"})  # "kế hoạch 5 tỷ" is a plan, not a number
+_PLAN_WORDS: Final = frozenset({"kế hoạch", "kh"})
+_YEAR_WORDS: Final = frozenset({"năm", "từ", "đến", "trước", "sau", "cuối", "đầu", "khóa",
+                                "khoá", "kỳ", "đoạn"})  # "kế hoạch 5 tỷ" is a plan, not a number
 
-_DURATION_AFTER: Final = re.compile(
-    r"\s*(?:năm|tháng|tuần|ngày(?!\s+công)|giờ(?!\s+công)|phút|giây|thế\s+kỷ)(?!\w)",
+#: What a bare count may be by the word glued or written after it.
+_AFTER: Final = re.compile(
+    r"(?P<age>\s*tuổi(?!\w))"
+    r"|(?P<duration>\s*(?:năm|tháng|tuần|ngày(?!\s+công)|giờ(?!\s+công)|phút|giây|thế\s+kỷ)(?!\w))"
+    r"|(?P<hour>[hH](?:[0-9]{2})?(?!\w))"
+    r"|(?P<glued>[A-LN-Za-fi-kn-z](?!\w))",  # "5K", "2A" (not m, g, h, l: units, hours)
     re.IGNORECASE,
 )
-_AGE_AFTER: Final = re.compile(r"\s*tuổi(?!\w)", re.IGNORECASE)
 _CODE_AFTER: Final = re.compile(
     r"\s*(?:/\s*(?:19|20)[0-9]{2}\s*)?[-–/]\s*(?:[A-ZĐ]{2,}[a-zđ]?|[A-ZĐ][a-zđ]?\s*[/-]\s*"
     r"[A-ZĐ0-9])"
 )
-_GLUED_LETTER: Final = re.compile(r"[A-LN-Za-fh-kn-z](?![\w])")  # "5K", "2A" (not m, g, l)
+_GLUED_LETTER: Final = re.compile(r"[A-LN-Za-fh-kn-z](?![\w])")  # "2A" in a list
 _COVID_BEFORE: Final = re.compile(r"(?:covi?d?|cov)\s*[-–]?\s*$", re.IGNORECASE)
 _VERSION_BEFORE: Final = re.compile(r"(?:công\s+nghiệp|cách\s+mạng|cmcn)\s+$", re.IGNORECASE)
-_HOUR_AFTER: Final = re.compile(r"[hH](?:[0-9]{2})?(?!\w)")
 _ENUM_AFTER: Final = re.compile(r"[.)](?=\s)")
 _SECTION_NUMBER: Final = re.compile(r"[0-9]{1,2}(?:\.[0-9]{1,2})+")
 _SLASH: Final = re.compile(r"\s*/\s*")
@@ -101,7 +105,6 @@ _DATE_SEP: Final = re.compile(r"\s*[/.-]\s*")
 _TIME_SEP: Final = re.compile(r":")
 _RANGE: Final = re.compile(r"\s*(?:[-–—]|đến|tới)\s*(?:dưới\s+|hơn\s+|trên\s+)?", re.IGNORECASE)
 _LIST_GAP: Final = re.compile(r"\s*(?:,|;|&|và|-|–)\s*$", re.IGNORECASE)
-_WORD: Final = re.compile(r"[^\W_]+", re.UNICODE)
 _DIGIT: Final = re.compile(r"[0-9]")
 
 
@@ -111,8 +114,9 @@ class Token:
 
     ``start``/``end`` delimit the mention as written: the numeral with its multiplier,
     currency or percent sign and unit word (``"85mũi"``, ``"3,2 tỷ đồng"``, ``"60%"``);
-    ``amount_end`` ends the amount before the unit word. ``kind`` is ``money``,
-    ``percent`` or ``count``; ``unit_word`` the lower-case unit word ("" if none).
+    ``amount_end`` ends the amount before the unit word. ``value`` is in base units, read
+    only for values (NaN otherwise). ``kind`` is ``money``, ``percent`` or ``count``;
+    ``unit_word`` the lower-case unit word ("" if none).
     ``reason`` is "" for a value, else why it is not one. ``role`` is "" or ``whole`` /
     ``range`` (see the module docstring).
     """
@@ -165,21 +169,25 @@ def _enumeration(text: str, t: Token) -> bool:
     return bool(_SECTION_NUMBER.fullmatch(t.amount.strip()) and rest[:1].isupper())
 
 
-def _last_words(text: str, end: int, n: int = 4) -> list[str]:
-    """The lower-case words right before ``end`` (only spaces between them and ``end``)."""
-    before = text[max(0, end - 40) : end]
-    if before and not before[-1].isspace() and not before[-1].isalnum():
-        return []
-    words = before.split()
+def _last_words(text: str, end: int, n: int = 3) -> list[str]:
+    """The lower-case words right before ``end``, back to the first punctuation."""
     out: list[str] = []
-    for w in reversed(words[-n:]):
-        core = w.strip("([{\"'“‘").lower()
-        if not core or not _WORD.fullmatch(core.replace(".", "")):
+    for w in reversed(text[max(0, end - 30) : end].lower().split()[-n:]):
+        core = w.lstrip("([{\"'“‘")
+        if not core.isalnum():
             break
         out.insert(0, core)
-        if core != w.lower():
+        if core != w:
             break
     return out
+
+
+def _contact(text: str, t: Token) -> bool:
+    """Inside a URL or an e-mail address."""
+    word_start = text.rfind(" ", 0, t.start) + 1
+    word_end = text.find(" ", t.amount_end)
+    word = text[word_start : word_end if word_end >= 0 else len(text)]
+    return "@" in word or "://" in word or word.lower().startswith("www.")
 
 
 def _phrase_before(words: list[str], vocabulary: frozenset[str]) -> str:
@@ -196,10 +204,10 @@ class Scanner:
     """Finds number tokens in text; ``unit_words`` extends :data:`GENERAL_UNITS`."""
 
     def __init__(self, unit_words: Iterable[str] = (), names: re.Pattern[str] | None = None):
-        """``names`` finds, in lower-case text, phrases whose numbers are names."""
+        """``names`` finds, in :func:`~kpi.cues.fold_case` text, phrases whose numbers are
+        names ("8 loại vắc xin")."""
         self._names = names
         words = {" ".join(w.lower().split()) for w in (*GENERAL_UNITS, *unit_words)}
-        self.units: frozenset[str] = frozenset(words)
         self._unit = re.compile(rf"\s*(?P<u>{trie_pattern(sorted(words))})(?!\w)",
                                 re.IGNORECASE)
 
@@ -207,9 +215,8 @@ class Scanner:
         """The unit word starting at ``pos`` (after optional spaces), if any."""
         return self._unit.match(text, pos)
 
-    def scan(self, text: str, folded: str | None = None) -> list[Token]:
-        """Every number token of ``text`` in order. ``folded`` is ``text`` in lower case
-        (same length), for the name phrases; computed when not given."""
+    def scan(self, text: str) -> list[Token]:
+        """Every number token of ``text`` in order."""
         if not _DIGIT.search(text):
             return []
         tokens = [self._token(text, m) for m in AMOUNT_PATTERN.finditer(text)]
@@ -217,20 +224,21 @@ class Scanner:
             if t.plain and _CODE_AFTER.match(text, t.amount_end):
                 t.reason = "document"  # 52 -BC/ĐU, 11-CT/TW, 100/2019/NĐ-CP
         self._sequences(text, tokens)
+        contacts = "@" in text or "://" in text or "www." in text
         for t in tokens:
             if not t.reason and not t.role:
-                t.reason = self._reason(text, t)
+                t.reason = self._reason(text, t, contacts)
         self._lists(text, tokens)
         for t in tokens:
             if t.is_value:
-                self._check_value(text, folded, t)
+                self._check_value(text, t)
         return tokens
 
-    def _check_value(self, text: str, folded: str | None, t: Token) -> None:
+    def _check_value(self, text: str, t: Token) -> None:
         """Read the value (parsing only the numbers that matter) and test the names."""
         if self._names is not None:
             lo = max(0, t.start - 30)
-            window = (folded or text.lower())[lo : t.amount_end + 30]
+            window = fold_case(text[lo : t.amount_end + 30])
             for m in self._names.finditer(window):
                 if m.start() + lo < t.amount_end and t.start < m.end() + lo:
                     t.reason = "name"
@@ -287,8 +295,9 @@ class Scanner:
                 i += 2
                 continue
             rng = _RANGE.fullmatch(gap)
-            if rng and a.plain and a.digits and b.digits and _AGE_AFTER.match(text, b.amount_end):
-                a.reason = b.reason = "age"  # 5 – 11 tuổi, từ 5-12 tuổi
+            after = _AFTER.match(text, b.amount_end) if rng and a.plain and b.plain else None
+            if after is not None and after.lastgroup in ("age", "duration") and a.digits:
+                a.reason = b.reason = after.lastgroup  # 5 – 11 tuổi; từ 30 đến 75 năm
             elif rng and _is_year(a) and _is_year(b) and not b.unit_word:
                 a.reason = b.reason = "year"  # 2012-2014, nhiệm kỳ 2022 - 2027
             elif rng and a.plain and not _is_year(a) and (b.unit_word or b.kind != "count"):
@@ -306,38 +315,42 @@ class Scanner:
             i += 2
 
     # ---- one number in its context ----------------------------------------------------
-    def _reason(self, text: str, t: Token) -> str:
+    def _reason(self, text: str, t: Token, contacts: bool) -> str:
+        """Why ``t`` is not a value ("" if it is one); cheapest and commonest checks first."""
         start, end = t.start, t.amount_end
-        if start and text[start - 1] == "[" and text[end : end + 1] == "]":
+        if t.plain and _is_year(t):
+            return "year"
+        prev = text[start - 1] if start else ""
+        nxt = text[end : end + 1]
+        if prev == "[" and nxt == "]":
             return "footnote"
-        if (start and text[start - 1] == "(" and text[end : end + 1] == ")"
-                and len(t.digits) in (1, 2)):
+        if prev == "(" and nxt == ")" and len(t.digits) in (1, 2):
             return "footnote"
-        if _COVID_BEFORE.search(text, max(0, start - 8), start) and t.digits == "19":
+        if t.digits == "19" and _COVID_BEFORE.search(text, max(0, start - 8), start):
             return "identifier"
-        if not t.unit_word and t.kind == "count" and _GLUED_LETTER.match(text, end):
-            return "identifier"  # 5K, 2A
+        after = _AFTER.match(text, end) if t.kind == "count" and not t.unit_word else None
+        if after is not None and not t.has_mult:
+            kind = after.lastgroup
+            if kind == "glued" or (kind == "hour" and len(t.digits) in (1, 2)):
+                return "identifier" if kind == "glued" else "time"  # 5K, 2A; 7h30
+            if kind in ("age", "duration"):
+                return kind  # 70 tuổi; 92 năm, 6 tháng
         if t.amount.strip() == "4.0" and _VERSION_BEFORE.search(text, max(0, start - 20), start):
             return "identifier"
-        word_start = text.rfind(" ", 0, start) + 1
-        word_end = text.find(" ", end)
-        word = text[word_start : word_end if word_end >= 0 else len(text)]
-        if "@" in word or "://" in word or word.lower().startswith("www."):
+        if contacts and _contact(text, t):
             return "contact"
         numeral = t.amount.strip()
         if t.plain and numeral.startswith("0") and sum(c.isdigit() for c in numeral) >= 8:
             return "contact"  # a phone number: 0239.3861234
-        if t.plain and _HOUR_AFTER.match(text, end) and len(t.digits) <= 2:
-            return "time"
-        if t.kind == "count" and not t.has_mult and _enumeration(text, t):
-            return "enumeration"
         if t.kind != "count" or t.has_mult:
             return ""
-        if _AGE_AFTER.match(text, end):
-            return "age"
-        if not t.unit_word and _DURATION_AFTER.match(text, end):
-            return "duration"
+        if _enumeration(text, t):
+            return "enumeration"
+        if not prev.isspace():
+            return ""  # no word right before the number
         words = _last_words(text, start)
+        if _is_year(t) and words and words[-1] in _YEAR_WORDS:
+            return "year"  # "năm 2021 tổ chức ...": a year even before a noun
         if words and words[-1] == "số":
             doc = _phrase_before(words[:-1], DOCUMENT_WORDS)
             if doc and not (doc in _PLAN_WORDS and t.unit_word):
@@ -350,8 +363,6 @@ class Scanner:
             return "" if t.unit_word and doc in _PLAN_WORDS else "document"
         if _phrase_before(words, LABEL_WORDS):
             return "" if t.unit_word else "label"  # "từ đầu năm 40 hộ" is a count
-        if _is_year(t) and not t.unit_word:
-            return "year"
         return ""
 
     @staticmethod

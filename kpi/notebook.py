@@ -68,10 +68,7 @@ PROVINCE_OF: Final[dict[str, str]] = dict.fromkeys(
     ("cam-xuyen-town", "cam-binh-commune", "cam-quang-commune", "cam-thach-commune",
      "cam-thanh-commune", "cam-vinh-commune"), "ha-tinh-province")
 #: Names for areas that no report heading names: (Vietnamese, English).
-AREA_NAMES: Final[dict[str, tuple[str, str]]] = {
-    NATIONAL: ("Việt Nam", "Vietnam"),
-    "ha-tinh-province": ("Tỉnh Hà Tĩnh", "Hà Tĩnh province"),
-}
+AREA_NAMES: Final[dict[str, tuple[str, str]]] = {NATIONAL: ("Việt Nam", "Vietnam")}
 
 #: Administrative level of a slug suffix → rank (lower is more local); longest first.
 _LEVEL_RANK: Final = dict(sorted({slug: rank for slug, _, rank in LEVELS.values()}.items(),
@@ -104,8 +101,8 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "no_findings": ("Không phát hiện vấn đề dữ liệu nào.", "No data-quality findings."),
     "no_sources": ("Không có số liệu nào được hiển thị, nên không có nguồn.",
                    "No figure is shown, so there are no sources."),
-    "no_context": ("Không có số liệu thật của cả nước hoặc tỉnh cho lĩnh vực này.",
-                   "No real national or provincial figures for this domain."),
+    "no_context": ("Không có số liệu của cả nước hoặc của tỉnh để đặt bên cạnh địa bàn này.",
+                   "No national or provincial figures to show beside this area."),
     "real": ("số liệu thật", "real data"),
     "national": ("cả nước", "national"),
     "province": ("tỉnh", "province"),
@@ -140,6 +137,10 @@ _OVERVIEW_HEADS: Final = {
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 # -- what a section displays -----------------------------------------------------------------
@@ -263,26 +264,19 @@ class Report:
         v = analysis.values(self.data, self.catalog)
         return v[(v["period"] > self.quarter - WINDOW) & (v["period"] <= self.quarter)]
 
-    def _shows_sample(self, codes: Sequence[str]) -> bool:
-        """Whether the area's figures of ``codes`` in the chart window (what the tables
-        compare and the charts draw) include sample data."""
+    def _has_sample(self, area: str, codes: Sequence[str], quarters: int = 1) -> bool:
+        """Whether any observation of ``area`` for ``codes`` in the last ``quarters``
+        quarters to the report's quarter is sample data."""
         obs = self.data.observations
-        hit = obs[(obs["area"] == self.area) & (obs["period"] > self.quarter - WINDOW)
+        hit = obs[(obs["area"] == area) & (obs["period"] > self.quarter - quarters)
                   & (obs["period"] <= self.quarter) & obs["indicator"].isin(list(codes))]
-        return bool(hit["synthetic"].any())
-
-    def _synthetic_rows(self, area: str, codes: Sequence[str]) -> bool:
-        """Whether any observation of ``area`` for ``codes`` in the quarter is synthetic."""
-        obs = self.data.observations
-        hit = obs[(obs["area"] == area) & (obs["period"] == self.quarter)
-                  & obs["indicator"].isin(list(codes))]
         return bool(hit["synthetic"].any())
 
     # -- sections ----------------------------------------------------------------------
     def title(self) -> Note:
         """The heading (area name and quarter), then a sentence when the area has no data
         this quarter (or none for the domain), and the sample-data banner when needed."""
-        head = (self._topic().capitalize() if self.domain else
+        head = (_upper_first(self._topic()) if self.domain else
                 _pick(_WORDS["overview"], self.lang))
         label = labels.quarter_label(self.quarter, self.lang)
         lines = [f"# {head} — {self.area_name}, {label if self.lang == 'en' else self._when}"]
@@ -295,7 +289,7 @@ class Report:
         elif self.domain and mine.empty:
             lines.append(self._w("no_domain", topic=self._topic(), area=self.area_name,
                                  when=self._when))
-        if self._shows_sample(codes):
+        if self._has_sample(self.area, codes, WINDOW):
             lines.append(self._w("sample_banner"))
         return Note("\n\n".join(lines))
 
@@ -397,7 +391,7 @@ class Report:
             said = analysis.narrate(self.data, self.catalog, a, self.quarter, self._domain,
                                     indicators=list(codes), lang=self.lang)
             level = "national" if a == NATIONAL else "province"
-            mark = self._w("sample") if self._synthetic_rows(a, codes) else self._w("real")
+            mark = self._w("sample") if self._has_sample(a, codes) else self._w("real")
             parts.append(f"**{self.name(a)}** ({self._w(level)}, {mark})\n\n"
                          + said._repr_markdown_())
         return Note("\n\n".join(parts))
@@ -424,7 +418,8 @@ class Report:
         frame = pd.DataFrame(
             list(zip(
                 [_pick(_KINDS.get(k, (k, k)), self.lang) for k in f["kind"]],
-                [labels.quarter_label(p, self.lang) if p else "" for p in f["period"]],
+                [labels.quarter_label(p, self.lang) if pd.notna(p) and str(p) else ""
+                 for p in f["period"]],
                 f["name"].fillna(""), f["detail"].fillna(""), f["source"].fillna(""),
                 f["locator"].fillna(""), marks, strict=True)),
             columns=list(_FINDINGS_HEADS[self.lang]))
@@ -463,18 +458,17 @@ class Report:
     def overview(self) -> Table:
         """One row per domain notebook: a link to its report (``revenue.html`` ...), the
         lead sentence of its narrative, its count of data-quality findings and the
-        sample-data mark when its headline uses sample data."""
+        sample-data mark when the domain's figures in the chart window (those the
+        comparisons use) include sample data."""
         rows, links, sample = [], [], False
         for d in DOMAINS:
-            h = analysis.headline(self.data, self.catalog, self.area, self.quarter, d,
-                                  lang=self.lang)
             said = analysis.narrate(self.data, self.catalog, self.area, self.quarter, d,
                                     lang=self.lang)
             found = analysis.domain_findings(self.data, self.catalog, self.area,
                                              self.quarter, d, lang=self.lang)
-            syn = bool(h.raw["synthetic"].any())
+            syn = self._has_sample(self.area, self._codes(d), WINDOW)
             sample |= syn
-            rows.append((self._topic(d).capitalize(), said[0], str(len(found)),
+            rows.append((_upper_first(self._topic(d)), said[0], str(len(found)),
                          self._w("sample") if syn else ""))
             links.append(f"{d}.html")
         frame = pd.DataFrame(rows, columns=list(_OVERVIEW_HEADS[self.lang]))
@@ -551,22 +545,24 @@ def keep_checked_outputs(nb: NotebookNode) -> NotebookNode:
     # language_info (the kernel's Python version) and papermill/execution timings would
     # change the file on every run
     nb.metadata = {k: v for k, v in nb.metadata.items() if k in ("kernelspec", "jupytext")}
+    count = 0
     for n, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{n:02d}"
         tags = cell.get("metadata", {}).get("tags")
         cell["metadata"] = {"tags": tags} if tags else {}
         if cell["cell_type"] != "code":
             continue
-        cell["execution_count"] = None
+        count += 1
         checked = cell["source"].lstrip().startswith(CHECK_MARK)
-        outputs = cell["outputs"] if checked else []
-        for out in outputs:
-            out.pop("metadata", None)
+        # nbval skips a cell whose execution_count is None ("unrun"): a checked cell keeps
+        # a count, its position among the code cells, which is the same on every run
+        cell["execution_count"] = count if checked else None
+        cell["outputs"] = cell["outputs"] if checked else []
+        for out in cell["outputs"]:
             if "execution_count" in out:
-                out["execution_count"] = None
-            if out.get("output_type") in ("display_data", "execute_result"):
+                out["execution_count"] = count
+            if "metadata" in out:
                 out["metadata"] = {}
-        cell["outputs"] = outputs
     return nb
 
 

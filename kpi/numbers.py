@@ -28,6 +28,12 @@ Reading rules (:func:`parse_number`, :func:`parse_amount`, :func:`parse_series`)
 * Values are exact: scaling is done in integer arithmetic and the float returned is the
   correctly rounded value (``65,1 tỷ`` = 65100000000.0).
 
+Columns (:func:`parse_series`, :func:`parse_series_report`) follow the same rules; each
+distinct cell is read once, common shapes in bulk with ``pyarrow.compute``, and the values
+are identical to :func:`parse_number` cell for cell. Missing cells (None, NaN, blank) are
+NaN; unreadable cells raise, or with ``errors="coerce"`` become NaN and are listed as
+``Rejection(index, text, reason)`` by :func:`parse_series_report`.
+
 Writing (:func:`format_number`, :func:`format_vnd`, :func:`format_percent`): ``.`` groups
 thousands, ``,`` marks decimals, the minus sign is ASCII ``-``, NaN/None is ``—``.
 Short forms trim trailing zeros (``4,88 tỷ đồng``, ``3,2 tỷ đồng``, ``60%``).
@@ -40,6 +46,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Final, Literal
 
+import numpy as np
 import pandas as pd
 
 from kpi._numcolumn import ParsedSeries, Rejection, parse_column
@@ -160,18 +167,28 @@ def parse_series(
 
 # ---------------------------------------------------------------------------------------
 # Formatting for readers
+Number = float | int | Decimal
 _DASH: Final = "—"
 _SHORT_UNITS: Final = ((9, "tỷ"), (6, "triệu"), (3, "nghìn"))
 
 
 def _is_missing(x: object) -> bool:
-    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+    """None, NaN, pd.NA, NaT or a NaN Decimal."""
+    return x is None or (pd.api.types.is_scalar(x) and bool(pd.isna(x)))
 
 
-def _exact(x: float | int) -> Decimal:
+def _infinity(x: Number) -> str | None:
+    """``∞``/``-∞`` for an infinite ``x``, else ``None``."""
+    f = float(x)
+    return None if math.isfinite(f) else ("∞" if f > 0 else "-∞")
+
+
+def _exact(x: Number) -> Decimal:
     """The exact value of ``x``; for a float, the shortest decimal that reads back to it."""
-    if isinstance(x, int):
-        return Decimal(x)
+    if isinstance(x, Decimal):
+        return x
+    if isinstance(x, (int, np.integer)):
+        return Decimal(int(x))
     f = float(x)
     return Decimal(int(f)) if f.is_integer() else Decimal(repr(f))
 
@@ -192,19 +209,20 @@ def _rounded(d: Decimal, decimals: int) -> Decimal:
         return d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
-def _render(x: float | int, decimals: int | None, *, trim: bool) -> str | None:
+def _render(x: Number, decimals: int | None, *, trim: bool) -> str | None:
     """Shared core: ``None`` for a missing value, else the Vietnamese digits."""
     if _is_missing(x):
         return None
-    if isinstance(x, float) and math.isinf(x):
-        return "∞" if x > 0 else "-∞"
+    infinity = _infinity(x)
+    if infinity is not None:
+        return infinity
     d = _exact(x)
     if decimals is not None:
         d = _rounded(d, decimals)
     return _vi_digits(d, trim=trim)
 
 
-def format_number(x: float | int | None, decimals: int | None = None) -> str:
+def format_number(x: Number | None, decimals: int | None = None) -> str:
     """``1124`` -> ``1.124``; ``format_number(38.25, decimals=2)`` -> ``38,25``.
 
     ``decimals=None`` writes the shortest digits that read back to the same float
@@ -215,7 +233,7 @@ def format_number(x: float | int | None, decimals: int | None = None) -> str:
     return _DASH if out is None else out
 
 
-def format_percent(x: float | int | None, decimals: int = 2, *, signed: bool = False) -> str:
+def format_percent(x: Number | None, decimals: int = 2, *, signed: bool = False) -> str:
     """``60`` -> ``60%``, ``38.25`` -> ``38,25%``; at most ``decimals`` decimals, trailing
     zeros trimmed, no space before ``%``. ``signed=True`` writes ``+1,2%`` / ``-1,2%``
     (zero has no sign). NaN/None -> ``—``."""
@@ -227,7 +245,7 @@ def format_percent(x: float | int | None, decimals: int = 2, *, signed: bool = F
     return out + "%"
 
 
-def format_vnd(x: float | int | None, short: bool = False, decimals: int = 2) -> str:
+def format_vnd(x: Number | None, short: bool = False, decimals: int = 2) -> str:
     """Money for readers: ``4884100000`` -> ``4.884.100.000 đ``.
 
     ``short=True`` picks tỷ, triệu or nghìn (the largest not above the amount), rounds to
@@ -240,19 +258,21 @@ def format_vnd(x: float | int | None, short: bool = False, decimals: int = 2) ->
         return _DASH if out is None else f"{out} đ"
     if _is_missing(x):
         return _DASH
-    if isinstance(x, float) and math.isinf(x):
-        return f"{_render(x, None, trim=True)} đồng"
-    d = _exact(x)  # type: ignore[arg-type]
+    assert x is not None
+    infinity = _infinity(x)
+    if infinity is not None:
+        return f"{infinity} đồng"
+    d = _exact(x)
     # The largest unit not above the amount; rounding up to 1000 of it moves one unit up.
     level = next((i for i, (exp, _) in enumerate(_SHORT_UNITS) if abs(d) >= 10**exp), None)
-    if level is None:
-        scaled, word = _rounded(d, decimals), ""
-        if abs(scaled) >= 1000:
-            level = len(_SHORT_UNITS) - 1
+    scaled, words = _rounded(d, decimals), "đồng"
+    if level is None and abs(scaled) >= 1000:
+        level = len(_SHORT_UNITS) - 1
     if level is not None:
         exp, word = _SHORT_UNITS[level]
         scaled = _rounded(d.scaleb(-exp), decimals)
         if level > 0 and abs(scaled) >= 1000:
             exp, word = _SHORT_UNITS[level - 1]
             scaled = _rounded(d.scaleb(-exp), decimals)
-    return f"{_vi_digits(scaled, trim=True)} {word} đồng".replace("  ", " ")
+        words = f"{word} đồng"
+    return f"{_vi_digits(scaled, trim=True)} {words}"

@@ -54,11 +54,11 @@ _YEAR_NEXT: Final = re.compile(rf" *(?:[/,–-]|năm)? *(?P<y>{_YEAR})(?![0-9])"
 _YEAR_ANY: Final = re.compile(rf"(?<![0-9.,])(?P<y>{_YEAR})(?![0-9]|[.,][0-9])")
 
 _YTD: Final = re.compile(
-    r"(?<![0-9.,])(?P<n>[0-9]{1,2}) *tháng(?P<rest> *(?:đầu|cuối) *năm)?(?![^\W\d_])"
+    r"(?<![0-9.,])(?P<n>[0-9]{1,2}) *tháng(?! *[0-9])(?P<rest> *(?:đầu|cuối) *năm)?(?![^\W\d_])"
 )
 _MONTH: Final = re.compile(rf"{_NOT_LETTER_BEFORE}tháng *(?P<m>[0-9]{{1,2}})(?![0-9])")
 _DATE: Final = re.compile(
-    r"(?:ngày *(?P<d1>[0-9]{1,2}) *tháng *(?P<m1>[0-9]{1,2}) *năm *(?P<y1>[0-9]{4}))"
+    r"(?:(?:ngày *)?(?P<d1>[0-9]{1,2}) *tháng *(?P<m1>[0-9]{1,2}) *năm *(?P<y1>[0-9]{4}))"
     r"|(?<![0-9/])(?P<d2>[0-9]{1,2})/(?P<m2>[0-9]{1,2})/(?P<y2>[0-9]{4})(?![0-9])"
 )
 _YEAR_SPAN: Final = re.compile(rf"{_NOT_LETTER_BEFORE}năm *(?P<y>{_YEAR})(?![0-9])")
@@ -206,7 +206,8 @@ def latest_quarter(observations: pd.DataFrame) -> pd.Period:
     if periods.empty:
         raise KpiError("no observations, so no latest quarter")
     if not isinstance(periods.dtype, pd.PeriodDtype):
-        periods = pd.Series([parse_quarter(p) for p in periods.unique()], dtype=pd.PeriodDtype(FREQ))
+        labels = periods.unique()
+        periods = pd.Series([parse_quarter(p) for p in labels], dtype=pd.PeriodDtype(FREQ))
     return periods.max().asfreq(FREQ)
 
 

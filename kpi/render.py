@@ -7,15 +7,17 @@ instead of JupyterLab's 250 KB, images inline as data URIs, ``lang`` set, and a 
 line stating the parameters and the data date. A Content-Security-Policy forbids scripts
 and network loads; :func:`quote_active_markup` shows raw ``<script>`` in markdown/HTML
 outputs as text, and :func:`neutralize_active_content` makes whatever else reached the
-page inert.
+page inert. PNG images are re-encoded losslessly to fewer bytes (:func:`shrink_png`).
 
 One exporter is built per process and reused (:func:`exporter`).
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import functools
+import io
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ from typing import Final
 import nbformat
 from bs4 import BeautifulSoup, NavigableString
 from nbconvert import HTMLExporter
+from PIL import Image
 from traitlets.config import Config
 
 TEMPLATE_DIR: Final = Path(__file__).resolve().parent / "templates"
@@ -44,6 +47,7 @@ CSP: Final = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _ACTIVE_MARKUP: Final = re.compile(
     r"<(\s*/?\s*)(script|iframe|frame|frameset|object|embed|base|link)\b", re.IGNORECASE
 )
+_PNG_URI: Final = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
 _ACTIVE_TAGS: Final = ("script", "iframe", "frame", "frameset", "object", "embed", "base", "link")
 _URL_ATTRS: Final = ("href", "src", "action", "formaction", "xlink:href")
 
@@ -98,7 +102,9 @@ def render_report(nb: nbformat.NotebookNode, header: ReportHeader) -> str:
         "kpi_csp": CSP,
         "metadata": {"name": header.title or "KPI"},
     }
-    body, _ = html_exporter.from_notebook_node(quote_active_markup(nb), resources=resources)
+    page = quote_active_markup(nb)
+    shrink_images(page)
+    body, _ = html_exporter.from_notebook_node(page, resources=resources)
     return neutralize_active_content(body)
 
 
@@ -119,6 +125,53 @@ def quote_active_markup(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 if isinstance(data.get(mime), str):
                     data[mime] = _ACTIVE_MARKUP.sub(r"&lt;\1\2", data[mime])
     return nb
+
+
+def shrink_images(nb: nbformat.NotebookNode) -> None:
+    """Re-encode ``nb``'s PNG outputs in place with :func:`shrink_png`.
+
+    Covers ``image/png`` outputs and ``data:image/png`` URIs inside HTML outputs (charts
+    displayed as ``<img>`` with alt text).
+    """
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if isinstance(data.get("image/png"), str):
+                data["image/png"] = _shrink_base64(data["image/png"])
+            if isinstance(data.get("text/html"), str):
+                data["text/html"] = _PNG_URI.sub(
+                    lambda m: "data:image/png;base64," + _shrink_base64(m.group(1)),
+                    data["text/html"],
+                )
+
+
+def shrink_png(data: bytes) -> bytes:
+    """The same picture in fewer bytes, losslessly, or ``data`` itself.
+
+    Matplotlib writes RGBA at zlib level 6; an opaque image loses its alpha channel and is
+    written at level 9 (about 13 % smaller, which keeps a domain report's charts within
+    budget). Unreadable or not-smaller results return ``data`` unchanged.
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            if image.mode == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
+                image = image.convert("RGB")
+            out = io.BytesIO()
+            image.save(out, "PNG", compress_level=9)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return data
+    smaller = out.getvalue()
+    return smaller if len(smaller) < len(data) else data
+
+
+def _shrink_base64(text: str) -> str:
+    try:
+        data = base64.b64decode(text, validate=False)
+    except ValueError:
+        return text
+    smaller = shrink_png(data)
+    return text if smaller is data else base64.b64encode(smaller).decode("ascii")
 
 
 def neutralize_active_content(html: str) -> str:

@@ -21,8 +21,12 @@ from kpi.safety import check_area, check_notebook_name, check_quarter
 OBSERVATIONS: Final = Path("data") / "processed" / "observations.parquet"
 NOTEBOOKS_DIR: Final = Path("notebooks")
 
-#: Areas of a run: slugs, one slug, ``"all"`` in the table, or ``None`` (those with data).
+#: Areas of a run: slugs, one slug, ``"all"`` in the table, or ``None`` (local areas with data).
 AreaChoice = Sequence[str] | str | None
+
+#: Slug endings of the local units reports come from; provinces, regions and the country
+#: are context that a default run does not publish reports for (``--all-areas`` does).
+LOCAL_LEVELS: Final = ("-commune", "-ward", "-town", "-district")
 
 
 def read_coverage(root: Path) -> pd.DataFrame:
@@ -60,7 +64,9 @@ def resolve_quarter(quarter: str, root: Path, today: dt.date | None = None) -> s
 
 
 def resolve_areas(choice: AreaChoice, quarter: str, root: Path) -> list[str]:
-    """Areas to run: those given, ``all`` in the table, or (``None``) those with data."""
+    """Areas to run: those given, ``all`` in the table, or (``None``) the local areas
+    (communes, wards, towns, districts) with data in the quarter — or, when there are
+    none, every area with data in the quarter."""
     if choice is not None and choice != "all":
         areas = [check_area(a) for a in _as_list(choice)]
         if not areas:
@@ -69,6 +75,8 @@ def resolve_areas(choice: AreaChoice, quarter: str, root: Path) -> list[str]:
     coverage = read_coverage(root)
     if choice is None:
         coverage = coverage[coverage["quarter"] == quarter]
+        local = coverage[coverage["area"].str.endswith(LOCAL_LEVELS)]
+        coverage = local if not local.empty else coverage
     if coverage.empty:
         raise RunError(f"no area has observations for {quarter}", where=str(OBSERVATIONS))
     return sorted(check_area(a) for a in coverage["area"].unique())

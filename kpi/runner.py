@@ -10,8 +10,9 @@ Order of a run:
    :class:`~kpi.errors.RunError`); SIGTERM now raises ``KeyboardInterrupt``;
 3. the ``ingest`` hook runs, then ``latest``/``previous`` and the default areas are
    resolved from ``data/processed/observations.parquet``;
-4. jobs (:func:`kpi.jobs.run_job`) run in worker processes (forkserver, else spawn) and
-   write into a hidden build folder ``reports/.<quarter>.tmp-xxxx``;
+4. jobs (:func:`kpi.jobs.run_job`) run in worker processes (forkserver, else spawn; or on
+   Dask when a ``scheduler`` is given) and write into a hidden build folder
+   ``reports/.<quarter>.tmp-xxxx``;
 5. reports of the quarter that this run did not produce (other areas or notebooks) are
    carried over from the previous run with their manifest entries; the manifest is
    written; the build folder replaces ``reports/<quarter>`` (two renames with signals
@@ -30,6 +31,7 @@ import contextlib
 import datetime as dt
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -127,6 +129,7 @@ def run_quarter(
     lang: str = "vi",
     kernel_name: str = "python3",
     today: dt.date | None = None,
+    scheduler: str | None = None,
 ) -> RunResult:
     """Run every (area, notebook) of a quarter and publish the reports (see module doc).
 
@@ -138,7 +141,9 @@ def run_quarter(
     ``engine``: papermill engine name (``papermill`` = papermill's default).
     ``progress``: ``None`` auto (bar on a terminal, lines otherwise), ``True`` bar,
     ``False`` silent. ``ingest(root)`` runs first, under the lock. ``lock_timeout``:
-    seconds to wait for another run (``None``: wait for ever).
+    seconds to wait for another run (``None``: wait for ever). ``scheduler``: run the jobs on
+    Dask (:func:`kpi.cluster.run_on_cluster`): ``"local"`` or ``tcp://HOST:PORT``, whose
+    workers must see ``reports/`` at the same path; ``None`` (default): local processes.
 
     Raises :class:`~kpi.errors.UnsafeParameterError` for a bad quarter/area/notebook name,
     :class:`~kpi.errors.RunError` when the run cannot start, ``KeyboardInterrupt`` when
@@ -148,6 +153,10 @@ def run_quarter(
     check_requested(quarter, areas, notebooks)
     if jobs is not None and jobs < 1:
         raise RunError("jobs must be at least 1", text=str(jobs), where="parameter 'jobs'")
+    if not re.fullmatch(r"[a-z]{2}", lang):
+        raise RunError(
+            "lang must be a two-letter code such as vi", text=lang, where="parameter 'lang'"
+        )
     if notebook_timeout is None and timeout is not None:
         notebook_timeout = timeout * NOTEBOOK_TIMEOUT_FACTOR
     reports = root / REPORTS_DIR
@@ -169,6 +178,7 @@ def run_quarter(
             engine=engine,
             kernel_name=kernel_name,
             lang=lang,
+            scheduler=scheduler,
         )
         return _run(plan, progress)
 
@@ -187,6 +197,7 @@ class _Plan:
     engine: str
     kernel_name: str
     lang: str
+    scheduler: str | None
 
     def parameters(self, area: str) -> dict[str, object]:
         """Notebook parameters; all strings (papermill would turn ``2022`` into an int)."""
@@ -207,6 +218,7 @@ def _run(plan: _Plan, progress: bool | None) -> RunResult:
     final = inside(plan.reports, plan.quarter)
     try:
         when = data_date(plan.root)
+        inputs = manifest.input_hashes(plan.root)  # what the notebooks are about to read
         jobs = [
             Job(
                 quarter=plan.quarter,
@@ -225,7 +237,7 @@ def _run(plan: _Plan, progress: bool | None) -> RunResult:
             for area in plan.areas
             for notebook in plan.notebooks
         ]
-        results = _execute(jobs, plan.workers, progress, plan.quarter)
+        results = _execute(jobs, plan, progress)
         entries = [
             manifest.report_entry(
                 r, parameters=j.parameters, notebook=j.notebook, root=plan.root, run=run_id
@@ -250,9 +262,10 @@ def _run(plan: _Plan, progress: bool | None) -> RunResult:
                 "engine": plan.engine,
                 "kernel": plan.kernel_name,
                 "lang": plan.lang,
+                "scheduler": plan.scheduler,
             },
             "data_date": when,
-            "inputs": manifest.input_hashes(plan.root),
+            "inputs": inputs,
             "versions": manifest.package_versions(),
             "git_commit": manifest.git_commit(plan.root),
             "counts": {s: sum(r.status == s for r in results) for s in ("ok", "failed", "timeout")},
@@ -277,29 +290,37 @@ def _run(plan: _Plan, progress: bool | None) -> RunResult:
     )
 
 
-def _execute(jobs: list[Job], workers: int, progress: bool | None, label: str) -> list[JobResult]:
-    """Run ``jobs`` in worker processes; results in the order of ``jobs``."""
+def _execute(jobs: list[Job], plan: _Plan, progress: bool | None) -> list[JobResult]:
+    """Run ``jobs`` (local worker processes, or Dask); results in the order of ``jobs``."""
+    with Progress(len(jobs), mode=progress, label=plan.quarter) as bar:
+        if plan.scheduler is not None:
+            from kpi.cluster import run_on_cluster  # Dask is optional
+
+            run = run_on_cluster(jobs, plan.scheduler, workers=plan.workers, on_result=bar.update)
+            return list(run.results)
+        return _execute_locally(jobs, plan.workers, bar)
+
+
+def _execute_locally(jobs: list[Job], workers: int, bar: Progress) -> list[JobResult]:
     results: dict[int, JobResult] = {}
-    context = _mp_context()
     pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(jobs)), mp_context=context, initializer=init_worker
+        max_workers=min(workers, len(jobs)), mp_context=_mp_context(), initializer=init_worker
     )
-    with Progress(len(jobs), mode=progress, label=label) as bar:
-        try:
-            futures: dict[Future[JobResult], int] = {
-                pool.submit(run_job, job): i for i, job in enumerate(jobs)
-            }
-            for future in as_completed(futures):
-                i = futures[future]
-                try:
-                    result = future.result()
-                except Exception as exc:  # the worker died (BrokenProcessPool) or similar
-                    result = report_lost(jobs[i], exc)
-                results[i] = result
-                bar.update(result)
-        except BaseException:
-            _stop(pool)
-            raise
+    try:
+        futures: dict[Future[JobResult], int] = {
+            pool.submit(run_job, job): i for i, job in enumerate(jobs)
+        }
+        for future in as_completed(futures):
+            i = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # the worker died (BrokenProcessPool) or similar
+                result = report_lost(jobs[i], exc)
+            results[i] = result
+            bar.update(result)
+    except BaseException:
+        _stop(pool)
+        raise
     pool.shutdown(wait=True)
     return [results[i] for i in range(len(jobs))]
 

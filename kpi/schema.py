@@ -65,9 +65,6 @@ DEFAULTS: Final[dict[str, object]] = {
     "synthetic": False,
 }
 
-#: Columns that identify one number; two rows equal on these are the same statement.
-KEY: Final = ("area", "period", "span", "month", "as_of", "indicator", "measure", "source", "locator")
-
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 

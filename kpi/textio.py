@@ -195,7 +195,8 @@ class _HtmlText(HTMLParser):
             self.skip.append(tag)
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n")
-            self.pre += tag == "pre"
+            if tag == "pre":
+                self.pre += 1
         elif tag in _CELL_TAGS:
             self.parts.append("\t")
 
@@ -211,7 +212,8 @@ class _HtmlText(HTMLParser):
             return
         if tag in _BLOCK_TAGS:
             self.parts.append("\n")
-            self.pre -= tag == "pre" and self.pre > 0
+            if tag == "pre" and self.pre:
+                self.pre -= 1
 
     def handle_data(self, data: str) -> None:
         if not self.skip:

@@ -2,9 +2,10 @@
 
 Used to check that a warm kernel gives a fresh kernel's outputs. Ignored: execution
 timestamps and durations (cell metadata ``execution`` and ``papermill``), the ids of the
-cells papermill adds (parameters, error marker), object addresses (``<object at 0x7f…>``) and pandas Styler ids
-(``T_1a2b3``). Everything else — sources, execution counts, every output's type, stream
-text, MIME bundle (images byte for byte), error name, value and traceback — must match.
+cells papermill adds (parameters, error marker), object addresses (``<object at 0x7f…>``)
+and pandas Styler ids (``T_1a2b3``). Everything else — sources, execution counts, every
+output's type, stream text, MIME bundle (images byte for byte), error name, value and
+traceback — must match.
 """
 
 from __future__ import annotations

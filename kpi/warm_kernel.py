@@ -47,8 +47,8 @@ DEFAULT_IMPORTS = (
     "seaborn",
 )
 #: Project modules imported after the snapshot only to load their dependencies.
-DEFAULT_PROJECT_IMPORTS = ("kpi", "kpi.schema", "kpi.catalog", "kpi.store", "kpi.analysis",
-                           "kpi.plots", "kpi.labels", "kpi.numbers", "kpi.periods")
+DEFAULT_PROJECT_IMPORTS = ("kpi", "kpi.notebook", "kpi.analysis", "kpi.plots", "kpi.store",
+                           "kpi.catalog", "kpi.schema")
 RESET_MODULE = "_kpi_warm_reset"
 _RESET_SOURCE = Path(__file__).with_name("warm_reset.py")
 _HISTORY_ARGUMENT = "--HistoryManager.hist_file=:memory:"  # as nbclient: no shared sqlite
@@ -286,8 +286,8 @@ def acquire(
 ) -> WarmKernel:
     """This process's kernel for ``launch``, reset and working in ``cwd`` (default: the
     current folder). Starts one if there is none, or replaces one that died, was started
-    differently or with other settings, has run ``max_notebooks`` notebooks or fails its reset (a fresh kernel
-    failing too raises :class:`WarmKernelError`)."""
+    differently or with other settings, has run ``max_notebooks`` notebooks or fails its
+    reset (a fresh kernel failing too raises :class:`WarmKernelError`)."""
     if isinstance(launch, str):
         launch = Launch(launch)
     cwd = os.path.abspath(cwd or os.getcwd())

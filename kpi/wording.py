@@ -46,7 +46,9 @@ from typing import Final
 _I = re.IGNORECASE
 
 # --- measures --------------------------------------------------------------------------
-_PLAN_NOUN: Final = r"(?:kế\s+hoạch|kh|dự\s+toán|chỉ\s+tiêu|nhiệm\s+vụ\s+kế\s+hoạch)"
+_PLAN_NOUN: Final = r"(?:kế\s+hoạch|kh|dự\s+toán|chỉ\s+tiêu|nhiệm\s+vụ\s+kế\s+hoạch|mục\s+tiêu)"
+#: Words before an amount that make it a target ("phấn đấu thu 12 tỷ đồng").
+_TARGET_BEFORE: Final = re.compile(r"(?<!\w)(?:phấn\s+đấu|mục\s+tiêu|chỉ\s+tiêu)(?!\w)", _I)
 _PLAN_AFTER: Final = re.compile(
     rf"\s*(?:so\s+(?:với\s+)?|của\s+|trên\s+)?{_PLAN_NOUN}(?!\w)", _I)
 _YOY_AFTER: Final = re.compile(
@@ -70,10 +72,12 @@ _RATE_WORD: Final = re.compile(r"(?<!\w)(?:tỷ|tỉ)\s+lệ(?!\w)", _I)
 
 #: Plan words before an amount ("kế hoạch giao 5 tỷ", "dự toán năm 2022: 8 tỷ").
 _PLAN_BEFORE: Final = re.compile(rf"(?<!\w){_PLAN_NOUN}(?P<fill>[^.;]{{0,40}}?)$", _I)
-_PLAN_FILL_WORDS: Final = frozenset(
-    "giao năm cả huyện tỉnh xã thị phường thành phố cấp trên hđnd ubnd được đã đề ra là của "
-    "thu chi ngân sách nhà nước vốn trung ương mới điều chỉnh bổ sung với tổng".split()
-)
+_PLAN_FILL_WORDS: Final = frozenset((
+    "giao", "năm", "cả", "huyện", "tỉnh", "xã", "thị", "phường", "thành", "phố", "cấp", "trên",
+    "hđnd", "ubnd", "được", "đã", "đề", "ra", "là", "của", "thu", "chi", "ngân", "sách", "nhà",
+    "nước", "vốn", "trung", "ương", "mới", "điều", "chỉnh", "bổ", "sung", "với", "tổng",
+))  # fmt: skip
+_REACHED_BEFORE: Final = re.compile(r"(?<!\w)(?:đã|được|thực\s+hiện)(?!\w)", _I)
 _CHANGE_AMOUNT_BEFORE: Final = re.compile(
     rf"(?<!\w)(?:tăng|giảm){_FILL}\s*:?\s*$", _I)
 
@@ -91,6 +95,7 @@ class PercentReading:
 def percent_measure(before: str, after: str, x: float, quarter: int | None = None
                     ) -> PercentReading:
     """The measure of a percentage ``x`` written between ``before`` and ``after``."""
+    before = before[-80:]
     change = _CHANGE_BEFORE.search(before)
     sign = -1.0 if change and change["dir"].lower() == "giảm" else 1.0
     if _SHARE_BEFORE.search(before):
@@ -126,8 +131,11 @@ def _roman(q: str) -> int:
 
 def is_plan_amount(before: str) -> bool:
     """Whether an amount or count is the plan itself: a plan noun, then only filler words
-    (giao, năm 2022, huyện, là, ":" ...) before the number."""
-    m = _PLAN_BEFORE.search(before)
+    (giao, năm 2022, huyện, là, ":" ...) before the number; or a target ("phấn đấu thu 12
+    tỷ đồng", "chỉ tiêu ... 500 ha") not said to be reached."""
+    if _TARGET_BEFORE.search(before[-60:]) and not _REACHED_BEFORE.search(before[-60:]):
+        return True
+    m = _PLAN_BEFORE.search(before[-60:])
     if m is None:
         return False
     words = re.findall(r"[^\W_]+", m["fill"])
@@ -136,7 +144,7 @@ def is_plan_amount(before: str) -> bool:
 
 def is_change_amount(before: str) -> bool:
     """Whether a non-percent number is a change ("tăng 3 tỷ đồng"), not a level."""
-    return bool(_CHANGE_AMOUNT_BEFORE.search(before))
+    return bool(_CHANGE_AMOUNT_BEFORE.search(before[-60:]))
 
 
 # --- qualifiers ------------------------------------------------------------------------

@@ -20,18 +20,18 @@ area: str = "cam-xuyen-town"  # area slug, e.g. cam-xuyen-town or cam-binh-commu
 data_dir: str = "../data"  # folder holding raw/ and processed/
 lang: str = "vi"  # vi or en: language of the generated text and charts
 
+# %%
+from kpi.notebook import open_report
+
+report = open_report(data_dir, area, quarter, lang)
+report.title()
+
 # %% [markdown]
 # Báo cáo quý của địa bàn: mỗi lĩnh vực một dòng (câu tóm tắt đầu tiên và số vấn đề dữ liệu),
 # với liên kết đến báo cáo chi tiết.
 #
 # *The area's quarterly report: one line per domain (its lead sentence and its count of
 # data-quality findings), with links to the detailed reports.*
-
-# %%
-from kpi.notebook import open_report
-
-report = open_report(data_dir, area, quarter, lang)
-report.title()
 
 # %% [markdown]
 # ## Các lĩnh vực / Domains

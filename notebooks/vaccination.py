@@ -20,6 +20,12 @@ area: str = "cam-xuyen-town"  # area slug, e.g. cam-xuyen-town or cam-binh-commu
 data_dir: str = "../data"  # folder holding raw/ and processed/
 lang: str = "vi"  # vi or en: language of the generated text and charts
 
+# %%
+from kpi.notebook import open_report
+
+report = open_report(data_dir, area, quarter, lang, domain="vaccination")
+report.title()
+
 # %% [markdown]
 # Tiêm vắc xin Covid-19 và tiêm chủng mở rộng của địa bàn trong quý, bên cạnh số liệu thật của
 # cả nước.
@@ -31,12 +37,6 @@ lang: str = "vi"  # vi or en: language of the generated text and charts
 # (`data/processed/observations.parquet`); sổ này chỉ gọi `kpi` và hiển thị kết quả.
 # *Every figure and sentence below is computed by the `kpi` package; this notebook only
 # calls it and shows the result.*
-
-# %%
-from kpi.notebook import open_report
-
-report = open_report(data_dir, area, quarter, lang, domain="vaccination")
-report.title()
 
 # %% [markdown]
 # ## Số liệu chính / Headline figures

@@ -67,5 +67,5 @@ def test_unknown_code_lookup_is_a_catalog_error():
 
 
 def test_missing_user_file_is_reported(tmp_path):
-    with pytest.raises(CatalogError, match="missing.yaml"):
+    with pytest.raises(CatalogError, match=r"missing\.yaml"):
         load_catalog([tmp_path / "missing.yaml"])

@@ -16,16 +16,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from distributed import Client, LocalCluster
 
-pytest.importorskip("distributed")
-
-from distributed import Client, LocalCluster  # noqa: E402
-
-from kpi import manifest  # noqa: E402
-from kpi.cluster import ClusterRun, publish_documents, run_on_cluster  # noqa: E402
-from kpi.jobs import Job  # noqa: E402
-from kpi.runner import run_quarter  # noqa: E402
-from kpi.warm_compare import differences  # noqa: E402
+from kpi import manifest
+from kpi.cluster import ClusterRun, publish_documents, run_on_cluster
+from kpi.jobs import Job
+from kpi.runner import run_quarter
+from kpi.warm_compare import differences
 
 pytestmark = pytest.mark.slow
 

@@ -178,6 +178,8 @@ def test_estimate_wins_over_a_bound():
     ("Tính đến ngày 20/9/2022, toàn xã có 1.250 đảng viên.", "1.250", "to_date", None,
      "2022-09-20", "2022Q3"),
     ("Hiện có 1.250 đảng viên.", "1.250", "to_date", None, "", "2022Q3"),
+    ("Giới thiệu 9 quần chúng tham gia lớp bồi dưỡng (cảm tình Đảng).", "9", "quarter", None,
+     "", "2022Q3"),
     ("Thu ngân sách 9 tháng ước đạt 20 tỷ đồng.", "20", "ytd", None, "", "2022Q3"),
     ("Lũy kế từ đầu năm thu ngân sách 20 tỷ đồng.", "20", "ytd", None, "", "2022Q3"),
     ("Thu ngân sách 6 tháng đầu năm 2022 đạt 12 tỷ đồng.", "12", "ytd", None, "", "2022Q2"),
@@ -195,11 +197,13 @@ def test_spans(body, needle, span, month, as_of, period):
     assert row["period"] == pd.Period(period, freq="Q-DEC")
 
 
-def test_to_date_without_a_date_is_as_of_the_report_date():
+def test_to_date_without_a_date_states_none():
+    """"Đến nay" gives no date: as_of stays empty (the report date is not assumed)."""
     head = HEAD + "Cẩm Bình, ngày 25 tháng 9 năm 2022\n"
     body = "Đến nay toàn xã có 1.250 đảng viên."
-    df = extract_text(head + body, source="t.txt")
-    assert df.iloc[0]["as_of"] == "2022-09-25" and df.iloc[0]["indicator"] == "party_members"
+    row = extract_text(head + body, source="t.txt").iloc[0]
+    assert (row["span"], row["as_of"], row["period"]) == ("to_date", "", Q3)
+    assert row["indicator"] == "party_members"
 
 
 def test_six_month_report_numbers_cover_six_months():
@@ -343,3 +347,127 @@ def test_wrapped_sentence_keeps_its_subject_and_lines():
     count = at(df, body, "12 hộ", line=1)
     assert count["indicator"] == "development_loans_households"
     assert count["locator"] == f"L{FIRST + 1}:4-9"
+
+
+def test_monthly_report_numbers_cover_the_month():
+    head = "UBND XÃ CẨM BÌNH\nBÁO CÁO\nKết quả công tác tháng 5 năm 2022\n"
+    row = extract_text(head + "Tổng thu ngân sách đạt 1,2 tỷ đồng.", source="t.txt").iloc[0]
+    assert (row["span"], row["month"], row["period"]) == ("month", 5,
+                                                          pd.Period("2022Q2", freq="Q-DEC"))
+
+
+def test_portal_title_names_the_area():
+    h = detect_heading("Báo cáo kết quả quý I năm 2022 - Cổng thông tin điện tử xã Cẩm Bình\n")
+    assert (h.area_slug, h.period) == ("cam-binh-commune", pd.Period("2022Q1", freq="Q-DEC"))
+
+
+def test_total_named_by_its_parts():
+    """No cue for the total, but its parts are the parts of a catalogue sum rule."""
+    body = ("Tiêm vắc xin phòng Covid-19 được 45.678 mũi, trong đó: mũi 1: 12.345 mũi; "
+            "mũi 2: 11.234 mũi; mũi nhắc lại: 22.099 mũi.")
+    df = rows(body)
+    assert [at(df, body, n)["indicator"] for n in ("45.678", "12.345", "11.234", "22.099")] == [
+        "covid_doses_total", "covid_doses_1", "covid_doses_2", "covid_doses_3"]
+
+
+def test_a_part_is_not_its_total():
+    body = "Tổng thu ngân sách ước đạt 125,6 tỷ đồng, trong đó thu nội địa 98,2 tỷ đồng."
+    df = rows(body)
+    assert at(df, body, "125,6")["indicator"] == "budget_revenue"
+    part = at(df, body, "98,2")
+    assert (part["indicator"], part["subject"]) == ("unclassified", "thu nội địa")
+
+
+@pytest.mark.parametrize(("body", "needle", "measure", "span"), [
+    ("Năm 2022, toàn xã phấn đấu thu ngân sách 12 tỷ đồng.", "12", "plan", "year"),
+    ("Phấn đấu thu ngân sách quý IV đạt 3 tỷ đồng.", "3 tỷ", "plan", "quarter"),
+    ("Chỉ tiêu giao trồng mới 500 cây xanh, đã trồng được 320 cây xanh.", "500", "plan", "year"),
+    ("Chỉ tiêu giao trồng mới 500 cây xanh, đã trồng được 320 cây xanh.", "320", "value",
+     "quarter"),
+])
+def test_targets_are_plans(body, needle, measure, span):
+    row = at(rows(body), body, needle)
+    assert (row["measure"], row["span"]) == (measure, span)
+
+
+def test_percentage_subject_from_the_words_after_it():
+    body = "Tiếp nhận 1.520 hồ sơ thủ tục hành chính, 100% hồ sơ giải quyết đúng hạn."
+    row = at(rows(body), body, "100%")
+    assert (row["measure"], row["unit"]) == ("value", "percent")
+    assert row["subject"].startswith("hồ sơ giải quyết")
+
+
+@pytest.mark.parametrize(("body", "needle", "indicator", "unit"), [
+    ("Giải quyết việc làm mới cho 1.250 lao động.", "1.250", "jobs_created", "person"),
+    ("Xuất khẩu lao động 85 người.", "85", "labour_export", "person"),
+    ("Tỷ lệ hộ nghèo giảm còn 3,2%.", "3,2", "poor_household_rate", "percent"),
+    ("Tỷ lệ người dân tham gia bảo hiểm y tế đạt 92,5%.", "92,5", "health_insurance_coverage",
+     "percent"),
+    ("Tiếp nhận 1.520 hồ sơ thủ tục hành chính.", "1.520", "admin_dossiers_received",
+     "dossier"),
+    ("Thu tiền sử dụng đất 45 tỷ đồng.", "45", "land_use_fee_revenue", "VND"),
+    ("Giá trị sản xuất nông nghiệp ước đạt 345,7 tỷ đồng.", "345,7", "agricultural_output",
+     "VND"),
+    ("Sản lượng lương thực ước đạt 7.750 tấn.", "7.750", "food_output", "tonne"),
+    ("Năng suất lúa bình quân 62 tạ/ha.", "62", "rice_yield", "quintal_per_ha"),
+    ("Có 12 doanh nghiệp thành lập mới.", "12", "new_enterprises", "enterprise"),
+    ("Giao quân 45 thanh niên nhập ngũ.", "45", "military_recruits", "person"),
+    ("Cấp 256 giấy chứng nhận quyền sử dụng đất.", "256", "land_certificate_dossiers",
+     "dossier"),
+])
+def test_extra_catalogue_indicators(body, needle, indicator, unit):
+    row = at(rows(body), body, needle)
+    assert (row["indicator"], row["unit"]) == (indicator, unit)
+
+
+def test_a_clause_with_its_own_subject_does_not_borrow_a_cue():
+    body = "Tỷ lệ hộ nghèo giảm còn 3,2%; hộ cận nghèo 4,5%."
+    df = rows(body)
+    assert at(df, body, "3,2")["indicator"] == "poor_household_rate"
+    near_poor = at(df, body, "4,5")
+    assert (near_poor["indicator"], near_poor["subject"]) == ("unclassified", "hộ cận nghèo")
+
+
+@pytest.mark.parametrize(("title", "date_text", "as_of"), [
+    ("Kết quả quý I năm 2022", "31/12", "2021-12-31"),
+    ("Kết quả quý IV năm 2021", "15/1", "2022-01-15"),
+    ("Kết quả quý IV năm 2021", "20/12", "2021-12-20"),
+])
+def test_to_date_year_is_the_one_nearest_the_quarter(title, date_text, as_of):
+    head = f"UBND XÃ CẨM BÌNH\nBÁO CÁO\n{title}\n"
+    df = extract_text(head + f"Tính đến {date_text} toàn xã có 1.250 đảng viên.", source="t")
+    assert (df.iloc[0]["span"], df.iloc[0]["as_of"]) == ("to_date", as_of)
+
+
+def test_numbers_in_the_tasks_section_are_targets():
+    body = ("Tổng thu ngân sách trong quý đạt 4,9 tỷ đồng, đạt 38% dự toán huyện giao.\n"
+            "C. NHIỆM VỤ, GIẢI PHÁP QUÝ IV NĂM 2022\n"
+            "- Phấn đấu thu ngân sách 5 tỷ đồng; trồng mới 300 cây xanh.")
+    df = rows(body)
+    done = at(df, body, "4,9")
+    assert (done["measure"], done["period"]) == ("value", Q3)
+    q4 = pd.Period("2022Q4", freq="Q-DEC")
+    for needle, indicator in (("5 tỷ", "budget_revenue"), ("300", "trees_planted")):
+        row = at(df, body, needle, line=2)
+        assert (row["indicator"], row["measure"], row["span"], row["period"]) == (
+            indicator, "plan", "quarter", q4)
+
+
+@pytest.mark.parametrize(("body", "needle", "indicator"), [
+    ("Cấp 31 giấy xác nhận cho hộ nghèo, cận nghèo làm hồ sơ miễn giảm học phí.", "31",
+     "poor_household_certificates"),
+    ("Giới thiệu 9 quần chúng tham gia lớp bồi dưỡng nhận thức về Đảng (cảm tình Đảng).", "9",
+     "party_candidates_introduced"),
+    ("Chi bộ thôn 3 có 5 đảng viên bị nhắc nhở.", "5 đảng", "unclassified"),
+])
+def test_unit_words_that_are_cues(body, needle, indicator):
+    """A distinctive unit word ("giấy xác nhận") names its indicator; a common one
+    ("đảng viên", the unit of several party indicators) does not."""
+    assert at(rows(body), body, needle)["indicator"] == indicator
+
+
+def test_a_range_of_years_of_membership_is_not_a_value():
+    body = "Trao tặng Huy hiệu Đảng cho 30 đồng chí (từ 30 đến 75 năm tuổi Đảng)."
+    df = rows(body)
+    assert list(df["value"]) == [30.0]
+    assert df.iloc[0]["indicator"] == "party_badges_awarded"

@@ -74,6 +74,7 @@ def vi_digits(d: Decimal) -> str:
         ("105.301con", 105_301),
         ("4.173 mũi", 4173),
         ("20 người/km2", 20),
+        ("1.200m2", 1200),
         ("98.4%", 98.4),  # one dot before 1-2 digits and no comma: decimal mark
         ("1234.5678", 1234.5678),
         ("1.124,5", 1124.5),
@@ -199,7 +200,7 @@ def test_text_before_the_number() -> None:
 
 
 def test_where_is_quoted() -> None:
-    with pytest.raises(NumberParseError, match="at budget.csv row 4"):
+    with pytest.raises(NumberParseError, match=r"at budget\.csv row 4"):
         parse_number("abc", where="budget.csv row 4")
 
 
@@ -290,8 +291,12 @@ def test_format_number() -> None:
     assert format_number(-0.0) == "0"
     assert format_number(-1234.5) == "-1.234,5"
     assert format_number(0.125, decimals=2) == "0,13"  # half up
+    assert format_number(np.int64(2**62 + 1)) == f"{2**62 + 1:,}".replace(",", ".")
+    assert format_number(Decimal("1234.50")) == "1.234,50"
     assert format_number(float("nan")) == "—"
     assert format_number(pd.NA) == "—"
+    assert format_number(np.float32("nan")) == "—"
+    assert format_number(float("-inf")) == "-∞"
 
 
 def test_format_percent() -> None:
@@ -347,7 +352,7 @@ amount_like = st.lists(
     st.sampled_from(
         ["1", "23", "456", "0", ".", ",", " ", "\u00a0", "-", "−", "%", "đ", "đồng", "tỷ",
          "triệu", "nghìn", "lệ", "chí", "e", "mũi", "/", "VNĐ", "TỶ"]
-    ),  # fmt: skip
+    ),
     max_size=8,
 ).map("".join)
 
@@ -448,6 +453,17 @@ def test_parse_series_english_grouping() -> None:
     assert parse_series(pd.Series(["4,884,100,000"])).iloc[0] == 4_884_100_000
 
 
+def test_parse_series_other_column_types() -> None:
+    cells = ["1.124", "3,2 tỷ", None, "1.124"]
+    for dtype in ("str", "string", "object", "category"):
+        values = parse_series(pd.Series(cells, dtype=dtype), errors="coerce")
+        assert values.iloc[[0, 1, 3]].tolist() == [1124.0, 3.2e9, 1124.0], dtype
+        assert math.isnan(values.iloc[2])
+    assert parse_series(pd.Series([], dtype="str")).empty
+    with pytest.raises(NumberParseError, match="boolean"):
+        parse_series(pd.Series([True, False]))
+
+
 def test_parse_series_rejects_unknown_errors_mode() -> None:
     with pytest.raises(ValueError, match="errors"):
         parse_series(pd.Series(["1"]), errors="ignore")  # type: ignore[arg-type]
@@ -458,7 +474,7 @@ cell_pieces = st.lists(
         ["1", "0", "12", "345", "9999999999999999", ".", ",", " ", "\u00a0", "\u200b", "-",
          "−", "+", "%", "đ", "Đ", "đồng", "ĐỒNG", "vnđ", "₫", "tỷ", "TỶ", "tỉ", "triệu",
          "nghìn", "ngàn", " lệ", " chí", "e", "mũi", "con", "/", "KH", "\u0301"]
-    ),  # fmt: skip
+    ),
     min_size=1,
     max_size=7,
 ).map("".join)

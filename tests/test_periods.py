@@ -187,6 +187,11 @@ def test_latest_quarter_of_nothing() -> None:
             None,
             Span("to_date", q("2022Q1"), None, 0, dt.date(2022, 3, 31)),
         ),
+        (
+            "Cẩm Xuyên, 22 tháng 3 năm 2022",
+            None,
+            Span("to_date", q("2022Q1"), None, 0, dt.date(2022, 3, 22)),
+        ),
         ("lũy kế đến 15/5/2022", None, Span("to_date", q("2022Q2"), None, 0, dt.date(2022, 5, 15))),
     ],
 )

@@ -210,3 +210,29 @@ def test_observation_periods_stored_as_text_are_read(tmp_path: Path):
     table.to_parquet(processed / "observations.parquet")
     with pytest.raises(RunError, match="no notebooks to run"):
         run_quarter("latest", root=tmp_path)  # got past quarter and area resolution
+
+
+def test_bad_jobs_or_lang_are_refused_before_anything_is_written(tmp_path: Path):
+    with pytest.raises(RunError, match="jobs"):
+        run_quarter("2022Q1", root=tmp_path, jobs=0)
+    with pytest.raises(RunError, match="lang"):
+        run_quarter("2022Q1", root=tmp_path, lang="../vi")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_the_same_jobs_run_on_a_local_dask_cluster(tmp_path: Path):
+    root = make_root(tmp_path, {"a-b": ["2022Q1"]})
+    result = run_quarter(
+        "2022Q1",
+        root=root,
+        notebooks=[fixture_notebook("hello")],
+        jobs=1,
+        scheduler="local",
+        progress=False,
+    )
+    assert [r.status for r in result.results] == ["ok"]
+    assert "Báo cáo a-b 2022Q1" in result.results[0].html.read_text(encoding="utf-8")
+    document = json.loads(result.manifest_path.read_text(encoding="utf-8"))
+    assert document["run"]["parameters"]["scheduler"] == "local"
+    assert hidden_leftovers(root / "reports") == []

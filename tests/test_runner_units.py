@@ -15,6 +15,7 @@ import nbformat
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from PIL import Image, ImageDraw
 from runner_support import fixture_notebook, make_root
 
 from kpi import atomic, manifest
@@ -22,7 +23,7 @@ from kpi.errors import RunError, UnsafeParameterError
 from kpi.index_page import collect, render, write_index
 from kpi.jobs import ErrorSummary, JobResult
 from kpi.progress import Progress
-from kpi.render import neutralize_active_content, quote_active_markup
+from kpi.render import neutralize_active_content, quote_active_markup, shrink_png
 from kpi.run_scope import resolve_areas, resolve_notebooks, resolve_quarter
 from kpi.runner import _signals_deferred
 from kpi.safety import check_area, check_notebook_name, check_quarter, inside
@@ -103,6 +104,13 @@ def test_area_resolution(tmp_path: Path):
         resolve_areas([], "2022Q1", tmp_path)
 
 
+def test_default_areas_are_the_local_units(tmp_path: Path):
+    make_root(tmp_path, {"vietnam": ["2022Q1"], "ha-tinh-province": ["2022Q1"],
+                         "cam-binh-commune": ["2022Q1"], "cam-xuyen-town": ["2022Q1"]})
+    assert resolve_areas(None, "2022Q1", tmp_path) == ["cam-binh-commune", "cam-xuyen-town"]
+    assert len(resolve_areas("all", "2022Q1", tmp_path)) == 4
+
+
 def test_notebook_resolution(tmp_path: Path):
     folder = tmp_path / "notebooks"
     folder.mkdir()
@@ -151,6 +159,26 @@ def test_markdown_and_html_outputs_cannot_open_a_script():
     assert quoted.cells[1].outputs[0].data["text/markdown"] == "a &lt;SCRIPT>x&lt;/script>"
     assert quoted.cells[1].outputs[0].data["text/html"] == "<b>b</b>"
     assert nb.cells[0].source.startswith("<iframe")  # the original is left alone
+
+
+def _chart_png() -> bytes:
+    image = Image.new("RGBA", (300, 200), (255, 255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    for x in range(0, 300, 7):
+        draw.line([(x, 200), (x, 200 - (x * 37) % 180)], fill=(31, 119, 180, 255), width=3)
+    draw.text((10, 10), "Thu ngân sách", fill=(0, 0, 0, 255))
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=6)  # how matplotlib writes it
+    return out.getvalue()
+
+
+def test_png_shrinks_without_changing_a_pixel():
+    original = _chart_png()
+    smaller = shrink_png(original)
+    assert len(smaller) < len(original)
+    before, after = Image.open(io.BytesIO(original)), Image.open(io.BytesIO(smaller))
+    assert after.convert("RGBA").tobytes() == before.convert("RGBA").tobytes()
+    assert shrink_png(b"not a png") == b"not a png"
 
 
 # --- index -------------------------------------------------------------------------------------

@@ -267,3 +267,12 @@ def test_csv_hierarchy_by_leading_spaces_and_bullets(tmp_path) -> None:
                                     "Tổng số > Thu thuế > Thuế nhà ở", "Tổng số > Thu phí"]
     assert list(obs["value"]) == [100e6, 60e6, 10e6, 40e6]
     assert obs["locator"].iloc[0] == 'row 3, column "Quý I/2022"'
+
+
+def test_flat_of_which_list_ends_at_a_blank_row(tmp_path) -> None:
+    path = tmp_path / "flat.csv"
+    path.write_text("Đơn vị tính: Triệu đồng\nChỉ tiêu;Quý I/2022\nTổng thu;100\nTrong đó:;\n"
+                    "Thu thuế nhà ở;60\nThu phí;10\n\nTổng chi;90\n", encoding="utf-8")
+    obs = read_table(path).observations
+    assert list(obs["subject"]) == ["Tổng thu", "Tổng thu > Thu thuế nhà ở",
+                                    "Tổng thu > Thu phí", "Tổng chi"]

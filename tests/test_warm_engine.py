@@ -119,7 +119,8 @@ def test_next_notebook_sees_none_of_the_previous_ones_changes(fresh: dict, out: 
     assert clean["counter"] == 1 and clean["env_leak"] is None and clean["cwd"] == "warm"
     assert "leaked hook" not in stream_text(probe, "stdout")
     assert "Mean of empty slice" in stream_text(probe, "stderr")  # registries were reset
-    chart = [o for c in probe.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    chart = [o for c in probe.cells for o in c.get("outputs", [])
+             if "image/png" in o.get("data", {})]
     assert len(chart) == 1  # png again (leaky chose svg), inline backend back (leaky: agg)
     assert differences(fresh["probe"], probe) == []
 
@@ -175,6 +176,28 @@ def test_a_kernel_that_always_dies_fails_after_two_attempts_then_runs_go_on(
     assert warm.last_run().kernel_started and warm.last_run().attempts == 1
     statuses = {c.metadata.papermill["status"] for c in after.cells if c.cell_type == "code"}
     assert statuses == {"completed"}
+
+
+@pytest.mark.usefixtures("light_kernels")
+def test_a_caller_that_retries_itself_gets_the_failure_and_each_kernel(tmp_path: Path) -> None:
+    """kernel_retries=0 and on_kernel: how a runner with its own retries and deadline uses
+    the engine; the dead kernel is still replaced for the next notebook."""
+    seen: list[int] = []
+
+    def record(km: object) -> None:
+        seen.append(km.provisioner.pid)  # type: ignore[attr-defined]
+
+    marker = tmp_path / "died.marker"
+    with pytest.raises(DeadKernelError):
+        execute("dies", "kpi-warm", tmp_path, parameters={"marker": str(marker)},
+                kernel_retries=0, on_kernel=record)
+    assert warm.last_run().attempts == 1 and marker.exists()
+    died = warm.last_run().kernel_pid
+    assert seen == [died]
+    execute("dies", "kpi-warm", tmp_path, parameters={"marker": str(marker)},
+            kernel_retries=0, on_kernel=record)
+    assert warm.last_run().attempts == 1 and warm.last_run().kernel_pid not in (None, died)
+    assert len(seen) == 2
 
 
 @pytest.mark.usefixtures("light_kernels")

@@ -47,8 +47,9 @@ class Cell:
         """The value as text ("" for an empty cell)."""
         if self.value is None:
             return ""
-        if isinstance(self.value, float) and self.value.is_integer():
-            return str(int(self.value))
+        if isinstance(self.value, float):  # 15 significant digits, as spreadsheets show
+            return str(int(self.value)) if self.value.is_integer() \
+                else format(self.value, ".15g")
         return str(self.value)
 
     @property

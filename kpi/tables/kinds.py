@@ -77,6 +77,12 @@ _WORDS: Final = (
     ("plan", _rx(r"\b(kế\s*hoạch|dự\s*toán)\b")),
 )
 _LEFTOVER: Final = _rx(r"\(\s*%\s*\)|%|\(\s*\)|^\s*[-–:,;/]+|[-–:,;/]+\s*$")
+#: A year in a header or title.
+YEAR: Final = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+#: Words that only say a period (what is left after removing them is a breakdown label).
+PERIOD_WORDS: Final = _rx(
+    r"\d{1,2}/\d{1,2}/\d{4}|thời\s*điểm|(quý|quí)\s*[ivx\d]+|\d+\s*tháng(\s*(đầu|cuối))?"
+    r"(\s*năm)?|tháng\s*\d+|năm\s*\d{4}|\d{4}|\bnăm\b|\bđầu\b|[/,.\-–:;()]")
 #: Headers of columns that are not values.
 UNIT_HEADER: Final = _rx(r"^(đơn\s*vị(\s*tính)?|đvt|unit)\s*:?$")
 NOTE_HEADER: Final = _rx(r"^(ghi\s*chú|chú\s*thích|nguồn(\s*số\s*liệu)?|note|source)\s*:?$")

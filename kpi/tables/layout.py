@@ -20,14 +20,13 @@ from typing import Final
 from kpi.errors import TableError
 from kpi.tables.cells import is_no_value, looks_numeric, year_like
 from kpi.tables.grid import Grid
-from kpi.tables.kinds import NOTE_HEADER, UNIT_HEADER, is_comparison
+from kpi.tables.kinds import NOTE_HEADER, UNIT_HEADER, YEAR, is_comparison
 from kpi.tables.text import one_line
 from kpi.tables.units import Unit, parse_unit
 
 FOOTNOTE: Final = re.compile(
     r"^(ghi\s*chú|chú\s*thích|chú\s*giải|nguồn(\s*số\s*liệu)?\s*:|note\s*:|notes\s*:|"
     r"source\s*:|\(\*+\)|\*+\s)", re.IGNORECASE)
-_YEAR: Final = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
 @dataclass
@@ -257,10 +256,10 @@ def is_ditto(text: str) -> bool:
 
 
 def _default_year(headers: list[str], title: str) -> int | None:
-    years = Counter(int(y) for h in headers for y in _YEAR.findall(h))
+    years = Counter(int(y) for h in headers for y in YEAR.findall(h))
     if years:
         return years.most_common(1)[0][0]
-    found = _YEAR.findall(title)
+    found = YEAR.findall(title)
     return int(found[-1]) if found else None
 
 

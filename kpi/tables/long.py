@@ -143,6 +143,7 @@ def read_long(grid: Grid, conf: dict, spec: SheetSpec, out: Collector, catalog: 
     decimal = str(conf.get("decimal", spec.decimal))
 
     points: dict[tuple[str, int], list[Point]] = {}
+    spans: dict[str, Span] = {}  # many rows share a period
     for r in range(1, grid.n_rows):
         if all(cell.empty for cell in grid.rows[r]):
             continue
@@ -152,8 +153,10 @@ def read_long(grid: Grid, conf: dict, spec: SheetSpec, out: Collector, catalog: 
                                     grid.cell(r, acol).text, "not a known province or area",
                                     None, r + 1, grid.column_names.get(acol, "")))
             continue
+        text = grid.cell(r, pcol).text
         try:
-            span = _span(grid.cell(r, pcol).text, kind, grid, r)
+            span = spans[text] if text in spans else spans.setdefault(
+                text, _span(text, kind, grid, r))
         except PeriodError as exc:
             out.reject(RejectedCell(grid.source, grid.locator(r, pcol), grid.cell(r, pcol).text,
                                     f"not a period ({exc.reason})", None, r + 1,

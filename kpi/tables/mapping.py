@@ -12,6 +12,7 @@ the raw data; code never writes it). Keys (all optional)::
     year: 2022              # year of headers that do not say it ("Quý I")
     period: 2022Q2          # period of a table whose headers name none
     indicator: code         # indicator of rows that name an area (provinces as rows)
+    measure: plan           # measure of plain value columns (when headers do not say)
     unmapped: unclassified  # rows no mapping names: unclassified (default) | skip
     rows:                   # row label, or path "Section > Label" (matched at the end)
       TỔNG SỐ: public_investment                 # → indicator

@@ -27,7 +27,7 @@ from kpi.periods import Span, parse_span
 from kpi.tables.areas import area_slug
 from kpi.tables.cells import is_no_value, looks_numeric
 from kpi.tables.grid import Cell, Grid
-from kpi.tables.kinds import Kind, header_kind
+from kpi.tables.kinds import PERIOD_WORDS, Kind, header_kind
 from kpi.tables.layout import Layout, is_ditto
 from kpi.tables.text import label_key, one_line
 from kpi.tables.units import Unit, parse_unit
@@ -42,9 +42,6 @@ _TOTALS: Final = frozenset(label_key(t) for t in (
     "Tổng số", "Tổng cộng", "Tổng", "Cộng", "Toàn quốc", "Cả nước", "Tổng số chung",
     "Tổng cộng chung", "Toàn tỉnh", "Toàn huyện", "Toàn xã", "Total",
 ))
-_PERIOD_WORDS: Final = re.compile(
-    r"(quý|quí)\s*[ivx\d]+|\d+\s*tháng(\s*(đầu|cuối))?(\s*năm)?|tháng\s*\d+|năm\s*\d{4}|"
-    r"\d{4}|[/,.\-–:()]|\bnăm\b|\bđầu\b", re.IGNORECASE)
 
 
 @dataclass
@@ -109,7 +106,7 @@ def marker_of(label: str) -> tuple[str, str] | None:
 def period_of(label: str, year: int | None) -> tuple[Span, Kind] | None:
     """The span a label that is only a period names ("Ước tính 6 tháng năm 2022")."""
     kind = header_kind(label)
-    if not kind.rest or _PERIOD_WORDS.sub(" ", kind.rest).strip() or kind.skip:
+    if not kind.rest or PERIOD_WORDS.sub(" ", kind.rest).strip() or kind.skip:
         return None
     try:
         return parse_span(kind.rest, default_year=year), kind

@@ -56,7 +56,7 @@ NOUNS: Final = {
     "con": "head", "ha": "ha", "héc ta": "ha", "hecta": "ha", "tấn": "tonne", "kg": "kg",
     "km": "km", "m": "m", "mét": "m", "m2": "m2", "m3": "m3", "lít": "litre",
     "doanh nghiệp": "enterprise", "dn": "enterprise", "dự án": "project", "mũi": "dose",
-    "liều": "dose", "xã": "commune", "điểm": "point",
+    "liều": "dose", "xã": "commune", "điểm": "point", "cây": "tree", "cây xanh": "tree",
 }
 _KEYS: Final = {label_key(w): b for w, b in (*_MONEY.items(), *NOUNS.items())}
 _PREFIX: Final = re.compile(r"^\s*(đơn\s*vị\s*tính|đơn\s*vị|đvt|unit)\s*[:.\-–]?\s*", re.I)

@@ -29,7 +29,7 @@ from kpi.periods import Span, parse_span
 from kpi.tables.areas import AREA_NAMES, COUNTRY, area_slug
 from kpi.tables.cells import is_no_value, looks_numeric, read_cell
 from kpi.tables.grid import Grid
-from kpi.tables.kinds import Kind, header_kind
+from kpi.tables.kinds import PERIOD_WORDS, YEAR, Kind, header_kind
 from kpi.tables.layout import Layout, detect_layout
 from kpi.tables.mapping import SheetSpec
 from kpi.tables.result import Collector, RejectedCell
@@ -42,12 +42,9 @@ from kpi.tables.units import PERCENT, Unit, parse_unit
 MEASURED: Final = frozenset({"VND", "USD", "percent", "ha", "m", "km", "m2", "m3", "tonne",
                              "kg", "litre"})
 _PARENS: Final = re.compile(r"\(([^()]*)\)")
-_PERIOD_WORDS: Final = re.compile(
-    r"\d{1,2}/\d{1,2}/\d{4}|thời\s*điểm|(quý|quí)\s*[ivx\d]+|\d+\s*tháng(\s*(đầu|cuối))?|tháng\s*\d+|năm\s*\d{4}|\d{4}|"
-    r"\bnăm\b|\bđầu\b|chia\s*ra\s*:?|trong\s*đó\s*:?|[/:,;]", re.IGNORECASE)
-_YEAR: Final = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _SUB_YEAR: Final = re.compile(r"quý|quí|tháng|kỳ\s*gốc|gốc", re.IGNORECASE)
-_MARKERS: Final = re.compile(r"^\s*(chia\s*ra|trong\s*đó|trong\s*số\s*đó)\s*:?", re.IGNORECASE)
+_MARKERS: Final = re.compile(r"^\s*(chia\s*ra|trong\s*đó|trong\s*số\s*đó)\s*:?|(?<=\s)(chia\s*ra|"
+                             r"trong\s*đó)\s*:?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -82,7 +79,8 @@ def read_column(col: int, header: str, year: int | None) -> Column:
             span = parse_span(rest, default_year=year)
         except PeriodError:
             span = None
-    label = one_line(_PERIOD_WORDS.sub(" ", rest) if span else _MARKERS.sub(" ", rest))
+    label = _MARKERS.sub(" ", PERIOD_WORDS.sub(" ", rest) if span else rest)
+    label = one_line(label)
     if span is not None and kind.ytd and span.span in ("month", "quarter"):
         months = span.month if span.span == "month" else span.period.quarter * 3
         span = Span("ytd", span.period, None, int(months or 0))
@@ -98,7 +96,7 @@ def _year_earlier(span: Span, ref: str) -> bool:
     try:
         other = parse_span(ref)
     except PeriodError:
-        years = [int(y) for y in _YEAR.findall(ref)]
+        years = [int(y) for y in YEAR.findall(ref)]
         return years == [span.period.year - 1] and not _SUB_YEAR.search(ref)
     return (other.span, other.month, other.months) == (span.span, span.month, span.months) \
         and other.period == span.period - 4

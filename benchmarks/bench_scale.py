@@ -1,0 +1,396 @@
+"""Throughput of a quarterly run: plain papermill vs warm kernels vs Dask vs plain Python.
+
+One run on one machine, ``--areas`` areas × 5 notebooks (HTML included where a report is
+made), each way:
+
+(a) plain papermill (a kernel per notebook), ``--jobs`` pool workers;
+(b) the ``kpi-warm`` engine, ``--jobs`` pool workers (one warm kernel each);
+(c) the ``kpi-warm`` engine on a LocalCluster of ``--jobs`` one-thread workers;
+(d) the ceiling without kernels: the same notebook code run as plain Python (cells turned
+    into Python as nbconvert does, parameters injected, last expressions rendered as rich
+    HTML, figures rendered to PNG as the inline backend does) in ``--jobs`` processes that
+    import the heavy modules once.
+
+(a)-(c) run the same :func:`kpi.jobs.run_job`; (b) and (c) are checked against (a) cell by
+cell. Printed: notebooks per minute, CPU-seconds per notebook (workers, kernels and this
+process), peak memory per worker (worker + its kernel), and ratios to (d). Then one area ×
+5 notebooks end to end from cold (new workers) with (b) against (d).
+
+Targets: (b) ≥ 3 × (a) and ≥ 0.7 × (d); (c) within 15 % of (b); one area end to end within
+1.5 × (d). Notebooks: the real ones in notebooks/ when the processed data exist, else the
+fixture notebooks of the warm-kernel tests.
+
+    .venv/bin/python benchmarks/bench_scale.py --areas 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import io
+import itertools
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kpi.jobs import Job, JobResult, init_worker, run_job  # noqa: E402
+from kpi.warm_compare import differences  # noqa: E402
+
+REAL_NOTEBOOKS = ("overview", "revenue", "vaccination", "welfare", "urban_works")
+FIXTURE_NOTEBOOKS = ("report", "chart", "table", "trend", "summary")
+FIXTURES = ROOT / "tests" / "fixtures" / "warm"
+PLAIN_IMPORTS = ("numpy", "pandas", "pyarrow.parquet", "matplotlib.pyplot", "seaborn")
+
+
+# -- measuring ------------------------------------------------------------------------------
+
+
+@dataclass
+class Usage:
+    """CPU and memory of a set of worker processes and everything they start."""
+
+    workers: Callable[[], Iterable[int]]
+    cpu: dict[int, float] = field(default_factory=dict)  # pid -> own cpu seconds (last seen)
+    reaped_in: dict[int, float] = field(default_factory=dict)  # worker -> reaped children cpu
+    alive: set[int] = field(default_factory=set)
+    peak_rss: dict[int, int] = field(default_factory=dict)  # worker -> peak tree rss
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def sample(self) -> None:
+        self.alive = set()
+        for pid in list(self.workers()):
+            try:
+                worker = psutil.Process(pid)
+                tree = [worker, *worker.children(recursive=True)]
+                times = worker.cpu_times()
+                self.reaped_in[pid] = times.children_user + times.children_system
+                rss = 0
+                for proc in tree:
+                    with contextlib.suppress(psutil.Error):
+                        t = proc.cpu_times()
+                        self.cpu[proc.pid] = t.user + t.system
+                        rss += proc.memory_info().rss
+                        self.alive.add(proc.pid)
+                self.peak_rss[pid] = max(self.peak_rss.get(pid, 0), rss)
+            except psutil.Error:
+                continue
+
+    def run(self) -> None:
+        while not self._stop.wait(0.25):
+            self.sample()
+
+    def __enter__(self) -> Usage:
+        self._thread = threading.Thread(target=self.run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def total_cpu(self) -> float:
+        """Live processes' own time plus what workers reaped (finished kernels); a kernel
+        seen alive and reaped since is counted once, in its worker."""
+        workers = set(self.peak_rss)
+        own = sum(c for pid, c in self.cpu.items() if pid in self.alive or pid in workers)
+        return own + sum(self.reaped_in.values())
+
+
+@dataclass
+class Result:
+    label: str
+    notebooks: int
+    wall: float
+    cpu: float
+    peak_mb: float
+    ok: int
+    mismatches: int | None = None
+
+    @property
+    def per_minute(self) -> float:
+        return self.notebooks / self.wall * 60
+
+    @property
+    def cpu_per_notebook(self) -> float:
+        return self.cpu / self.notebooks
+
+
+def own_cpu() -> float:
+    t = psutil.Process().cpu_times()
+    return t.user + t.system
+
+
+# -- (a), (b): the local pool ---------------------------------------------------------------
+
+
+def _init_pool_worker() -> None:
+    from kpi.warm import register
+
+    register()  # until the package's entry point is installed
+    init_worker()
+
+
+def run_pool(jobs: list[Job], workers: int) -> tuple[list[JobResult], Usage, float, float]:
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("forkserver"),
+                               initializer=_init_pool_worker)
+    usage = Usage(lambda: list((getattr(pool, "_processes", None) or {}).keys()))
+    cpu0, start = own_cpu(), time.perf_counter()
+    with usage:
+        results = list(pool.map(run_job, jobs))
+        wall = time.perf_counter() - start
+        usage.sample()
+    pool.shutdown(wait=True)
+    return results, usage, wall, own_cpu() - cpu0
+
+
+# -- (c): Dask ------------------------------------------------------------------------------
+
+
+def run_dask(jobs: list[Job], workers: int) -> tuple[list[JobResult], Usage, float, float]:
+    from distributed import Client, LocalCluster
+
+    from kpi.cluster import run_on_cluster
+
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                     dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        pids = list(client.run(os.getpid).values())
+        usage = Usage(lambda: pids)
+        cpu0, start = own_cpu(), time.perf_counter()
+        with usage:
+            run = run_on_cluster(jobs, cluster.scheduler_address)
+            wall = time.perf_counter() - start
+            usage.sample()
+        cpu = own_cpu() - cpu0
+    return list(run.results), usage, wall, cpu
+
+
+# -- (d): plain Python ----------------------------------------------------------------------
+
+
+def _init_plain_worker(imports: tuple[str, ...]) -> None:
+    import importlib
+
+    import matplotlib
+
+    matplotlib.use("agg")
+    sys.path.insert(0, "")  # as in a kernel: the working folder's modules import
+    for name in imports:
+        importlib.import_module(name)
+
+
+def _show(value: object) -> None:
+    """What IPython's display hook would compute for a cell's last value."""
+    if value is None:
+        return
+    html = getattr(value, "_repr_html_", None)
+    text = html() if callable(html) else repr(value)
+    assert text is None or isinstance(text, str)
+
+
+def _flush_figures() -> None:
+    """What the inline backend does after a cell: every open figure to PNG, then closed."""
+    import matplotlib.pyplot as plt
+
+    for number in plt.get_fignums():
+        plt.figure(number).savefig(io.BytesIO(), format="png", bbox_inches="tight")
+    plt.close("all")
+
+
+def run_plain_notebook(path: str, parameters: dict[str, object]) -> float:
+    """Execute a notebook's code cells as plain Python; returns seconds."""
+    from IPython.core.inputtransformer2 import TransformerManager
+    from IPython.display import display  # noqa: F401 - notebooks import it themselves
+
+    start = time.perf_counter()
+    nb = nbformat.read(path, as_version=4)
+    transform = TransformerManager().transform_cell
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    os.chdir(Path(path).parent)
+    cells = [c.source for c in nb.cells if c.cell_type == "code"]
+    injected = "\n".join(f"{k} = {v!r}" for k, v in parameters.items())
+    first = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
+    if first:
+        cells.insert(1, injected)
+    else:
+        cells.insert(0, injected)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        for source in cells:
+            tree = ast.parse(transform(source))
+            last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            exec(compile(tree, path, "exec"), namespace)
+            if last is not None:
+                _show(eval(compile(ast.Expression(last.value), path, "eval"), namespace))
+            _flush_figures()
+    return time.perf_counter() - start
+
+
+def run_plain(jobs: list[Job], workers: int, imports: tuple[str, ...]
+              ) -> tuple[list[float], Usage, float, float]:
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("forkserver"),
+                               initializer=_init_plain_worker, initargs=(imports,))
+    usage = Usage(lambda: list((getattr(pool, "_processes", None) or {}).keys()))
+    cpu0, start = own_cpu(), time.perf_counter()
+    with usage:
+        times = list(pool.map(run_plain_notebook, [str(j.notebook) for j in jobs],
+                              [dict(j.parameters) for j in jobs]))
+        wall = time.perf_counter() - start
+        usage.sample()
+    pool.shutdown(wait=True)
+    return times, usage, wall, own_cpu() - cpu0
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+
+def choose(kind: str, quarter: str, count: int) -> tuple[list[Path], list[str], str]:
+    """Notebooks, ``count`` areas (repeated if the data has fewer) and what was chosen."""
+    data = ROOT / "data" / "processed" / "observations.parquet"
+    real = [ROOT / "notebooks" / f"{n}.ipynb" for n in REAL_NOTEBOOKS]
+    if kind == "real" or (kind == "auto" and data.is_file() and all(p.is_file() for p in real)):
+        from kpi.run_scope import read_coverage
+
+        coverage = read_coverage(ROOT)
+        areas = sorted(coverage.loc[coverage["quarter"] == quarter, "area"].unique())
+        if not areas:
+            raise SystemExit(f"no area has data for {quarter}")
+        chosen = list(itertools.islice(itertools.cycle(areas), count))
+        return real, chosen, f"notebooks/ ({len(set(chosen))} areas with data in {quarter})"
+    notebooks = [FIXTURES / f"{n}.ipynb" for n in FIXTURE_NOTEBOOKS]
+    return notebooks, [f"area-{i:02d}" for i in range(count)], "tests/fixtures/warm"
+
+
+def make_jobs(notebooks: list[Path], areas: list[str], quarter: str, out: Path,
+              engine: str) -> list[Job]:
+    return [
+        Job(quarter=quarter, area=area, notebook=nb, output_dir=out / f"{i:02d}-{area}",
+            engine=engine, cell_timeout=600,
+            parameters={"quarter": quarter, "area": area, "data_dir": str(ROOT / "data"),
+                        "lang": "vi"})
+        for i, area in enumerate(areas)
+        for nb in notebooks
+    ]
+
+
+def mismatches(reference: list[JobResult], other: list[JobResult]) -> int:
+    """Notebooks whose outputs differ from the reference run's; the first few are shown."""
+    count = 0
+    for a, b in zip(reference, other, strict=True):
+        if a.ipynb is None or b.ipynb is None:
+            found = ["missing notebook"]
+        else:
+            found = differences(nbformat.read(a.ipynb, as_version=4),
+                                nbformat.read(b.ipynb, as_version=4))
+        if found:
+            count += 1
+            if count <= 3:
+                print(f"    differs: {b.area}/{b.notebook}: {found[0][:400]}")
+    return count
+
+
+def summarise(label: str, jobs: list[Job], usage: Usage, wall: float, cpu_self: float,
+              ok: int, reference: list[JobResult] | None = None,
+              results: list[JobResult] | None = None) -> Result:
+    peak = max(usage.peak_rss.values(), default=0) / 2**20
+    result = Result(label, len(jobs), wall, usage.total_cpu() + cpu_self, peak, ok)
+    if reference is not None and results is not None:
+        result.mismatches = mismatches(reference, results)
+    print(f"  {label}: {result.notebooks} notebooks in {wall:.1f} s", flush=True)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--areas", type=int, default=20)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--quarter", default="2022Q2")
+    parser.add_argument("--notebooks", choices=("auto", "real", "fixtures"), default="auto")
+    parser.add_argument("--skip", default="", help="modes to skip, e.g. 'a' or 'ac'")
+    args = parser.parse_args(argv)
+
+    notebooks, areas, what = choose(args.notebooks, args.quarter, args.areas)
+    print(f"{len(areas)} areas × {len(notebooks)} notebooks from {what}, --jobs {args.jobs}, "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", flush=True)
+    work = Path(tempfile.mkdtemp(prefix="kpi-bench-"))
+    results: dict[str, Result] = {}
+    try:
+        reference = None
+        if "d" not in args.skip:
+            jobs = make_jobs(notebooks, areas, args.quarter, work / "d", "none")
+            times, usage, wall, cpu = run_plain(jobs, args.jobs, (*PLAIN_IMPORTS, "kpi.notebook"))
+            results["d"] = summarise("(d) plain Python", jobs, usage, wall, cpu, len(times))
+        if "a" not in args.skip:
+            jobs = make_jobs(notebooks, areas, args.quarter, work / "a", "papermill")
+            done, usage, wall, cpu = run_pool(jobs, args.jobs)
+            reference = done
+            results["a"] = summarise("(a) papermill", jobs, usage, wall, cpu,
+                                     sum(r.ok for r in done))
+        if "b" not in args.skip:
+            jobs = make_jobs(notebooks, areas, args.quarter, work / "b", "kpi-warm")
+            done, usage, wall, cpu = run_pool(jobs, args.jobs)
+            results["b"] = summarise("(b) warm kernels", jobs, usage, wall, cpu,
+                                     sum(r.ok for r in done), reference, done)
+        if "c" not in args.skip:
+            jobs = make_jobs(notebooks, areas, args.quarter, work / "c", "kpi-warm")
+            done, usage, wall, cpu = run_dask(jobs, args.jobs)
+            results["c"] = summarise("(c) warm kernels, Dask", jobs, usage, wall, cpu,
+                                     sum(r.ok for r in done), reference, done)
+        one = {}
+        if "e" not in args.skip:
+            jobs = make_jobs(notebooks, areas[:1], args.quarter, work / "e", "kpi-warm")
+            _, usage, one["b"], _ = run_pool(jobs, args.jobs)
+            times, usage, one["d"], _ = run_plain(jobs, args.jobs,
+                                                  (*PLAIN_IMPORTS, "kpi.notebook"))
+        report(results, one)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def report(results: dict[str, Result], one: dict[str, float]) -> None:
+    base = results.get("d")
+    print()
+    print(f"{'mode':<26}{'nb/min':>8}{'CPU s/nb':>10}{'peak MB/worker':>16}"
+          f"{'ok':>6}{'≠ (a)':>7}{'÷ (d)':>8}")
+    for r in results.values():
+        ratio = f"{r.per_minute / base.per_minute:.2f}" if base else "-"
+        diff = "-" if r.mismatches is None else str(r.mismatches)
+        print(f"{r.label:<26}{r.per_minute:>8.1f}{r.cpu_per_notebook:>10.2f}{r.peak_mb:>16.0f}"
+              f"{r.ok:>6}{diff:>7}{ratio:>8}")
+    print()
+    checks = []
+    a, b, c = results.get("a"), results.get("b"), results.get("c")
+    if a and b:
+        checks.append(("(b) ≥ 3 × (a)", b.per_minute / a.per_minute, 3.0, True))
+    if b and base:
+        checks.append(("(b) ≥ 0.7 × (d)", b.per_minute / base.per_minute, 0.7, True))
+    if b and c:
+        checks.append(("(c) within 15 % of (b)", c.per_minute / b.per_minute, 0.85, True))
+    if one:
+        checks.append(("one area end to end ≤ 1.5 × (d)", one["b"] / one["d"], 1.5, False))
+        print(f"one area × 5 from cold: warm {one['b']:.1f} s, plain Python {one['d']:.1f} s")
+    for name, value, target, at_least in checks:
+        met = value >= target if at_least else value <= target
+        print(f"  {'met ' if met else 'MISS'} {name}: {value:.2f}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
