@@ -14,6 +14,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
+def _file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_FILE_MODE = _file_mode()
+
+
 @contextlib.contextmanager
 def scratch_path(near: Path) -> Iterator[Path]:
     """Yield a fresh hidden temp file next to ``near``; it is always removed afterwards.
@@ -27,6 +36,7 @@ def scratch_path(near: Path) -> Iterator[Path]:
     )
     os.close(fd)
     tmp = Path(name)
+    os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; published files follow the umask
     try:
         yield tmp
     finally:

@@ -69,9 +69,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if frames:
         data = csv_bytes(pd.concat(frames, ignore_index=True))
         if args.output:
-            from kpi.store import atomic_write_bytes
+            from kpi.atomic import write_bytes
 
-            atomic_write_bytes(Path(args.output), data)
+            write_bytes(Path(args.output), data)
             print(f"kpi extract: {sum(map(len, frames))} rows → {args.output}", file=sys.stderr)
         else:
             sys.stdout.write(data.decode("utf-8-sig"))

@@ -26,8 +26,8 @@ from pathlib import Path
 import pandas as pd
 
 import kpi
+from kpi import atomic, schema, store
 from kpi import findings as fnd
-from kpi import schema, store
 from kpi.catalog import UNCLASSIFIED, Catalog, Rule, load_catalog
 from kpi.corrections import apply_corrections, read_corrections
 from kpi.errors import KpiError
@@ -186,7 +186,7 @@ def ingest(
     store.write_csv(areas_table(observations, names), processed_dir / "areas.csv")
     # The state is written last: a run interrupted before this point re-ingests.
     state_text = json.dumps(state if not failed else {**state, "failed": "yes"}, indent=1)
-    store.atomic_write_text(processed_dir / STATE, state_text)
+    atomic.write_text(processed_dir / STATE, state_text)
     log(f"ingest: {len(observations)} observations from {len(readable) - len(failed)} files, "
         f"{len(quality)} findings, {len(failed)} unreadable")
     return IngestResult(store.read_observations(processed_dir), quality, files, failed)
@@ -211,7 +211,7 @@ def review_table(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """Every row with its evidence and indicator name, in the order a person reads a file."""
     from kpi.numbers import format_number
 
-    pos = obs["locator"].str.extract(_LINE).fillna(-1).astype(int)
+    pos = obs["locator"].str.extract(_LINE).apply(pd.to_numeric).fillna(-1).astype(int)
     names = {i.code: i.name_vi for i in catalog}
     table = obs.assign(
         _line=pos[0], _col=pos[1],

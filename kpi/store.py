@@ -3,52 +3,23 @@
 ``observations.parquet`` is the contract on disk (pyarrow; ``period`` keeps its
 ``Period[Q-DEC]`` type and a ``period_label`` string column serves tools without
 pandas). ``observations.csv`` is the same table as UTF-8 with a BOM, so Excel shows
-Vietnamese. Every write goes to a temporary file in the target folder, then
-``os.replace``: a reader never sees half a file. Same input → byte-identical files.
+Vietnamese. Every write goes through :mod:`kpi.atomic`, so a reader never sees half a
+file. Same input → byte-identical files.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import IO
 
 import pandas as pd
 
-from kpi import schema
+from kpi import atomic, schema
 from kpi.errors import SchemaError, SourceError
 
 OBSERVATIONS_PARQUET = "observations.parquet"
 OBSERVATIONS_CSV = "observations.csv"
 SORT_KEY = ["area", "period", "indicator", "measure", "span", "month", "as_of", "source", "locator"]
-
-
-def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> Path:
-    """Call ``write(fileobj)`` on a temp file beside ``path``, then rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> Path:
-    return atomic_write(path, lambda fh: fh.write(data))
-
-
-def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
-    return atomic_write_bytes(path, text.encode(encoding))
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
@@ -64,7 +35,8 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
 
 def write_csv(df: pd.DataFrame, path: Path) -> Path:
     """Write any table as a UTF-8-with-BOM CSV, atomically."""
-    return atomic_write_bytes(path, csv_bytes(df))
+    atomic.write_bytes(Path(path), csv_bytes(df))
+    return Path(path)
 
 
 def sort_observations(df: pd.DataFrame) -> pd.DataFrame:
@@ -78,8 +50,9 @@ def write_observations(df: pd.DataFrame, folder: Path) -> tuple[Path, Path]:
     on_disk = table.assign(period_label=table["period"].astype(str))
     buf = io.BytesIO()
     on_disk.to_parquet(buf, engine="pyarrow", index=False, compression="zstd")
-    parquet = atomic_write_bytes(Path(folder) / OBSERVATIONS_PARQUET, buf.getvalue())
-    csv = atomic_write_bytes(Path(folder) / OBSERVATIONS_CSV, csv_bytes(table))
+    parquet, csv = Path(folder) / OBSERVATIONS_PARQUET, Path(folder) / OBSERVATIONS_CSV
+    atomic.write_bytes(parquet, buf.getvalue())
+    atomic.write_bytes(csv, csv_bytes(table))
     return parquet, csv
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import make_obs
 
-from kpi import schema, store
+from kpi import atomic, schema, store
 from kpi.errors import SchemaError, SourceError
 
 
@@ -98,16 +98,17 @@ def test_invalid_table_is_not_written(tmp_path):
 
 def test_failed_write_leaves_old_file_and_no_temp(tmp_path):
     target = tmp_path / "x.csv"
-    store.atomic_write_text(target, "old")
-
-    def explode(fh):
-        fh.write(b"half")
+    atomic.write_text(target, "old")
+    with pytest.raises(RuntimeError), atomic.atomic_path(target) as tmp:
+        tmp.write_bytes(b"half")
         raise RuntimeError("disk full")
-
-    with pytest.raises(RuntimeError):
-        store.atomic_write(target, explode)
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["x.csv"]
+
+
+def test_written_files_follow_the_umask_not_0600(tmp_path):
+    atomic.write_text(tmp_path / "x.csv", "a")
+    assert (tmp_path / "x.csv").stat().st_mode & 0o044 == 0o044
 
 
 def test_reading_missing_or_corrupt_store_is_a_typed_error(tmp_path):
