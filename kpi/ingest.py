@@ -155,7 +155,8 @@ def ingest(
         obs = obs.assign(synthetic=obs["synthetic"] | f.synthetic) if len(obs) else obs
         frames.append(obs)
         found.extend(reading.findings)
-        names.update(reading.areas)
+        # Tables may know an area only by slug; never let that erase a heading's name.
+        names.update({a: n for a, n in reading.areas.items() if n or a not in names})
         implied.extend(reading.rules)
         log(f"ingest: [{n}/{len(readable)}] {f.rel}: {len(obs)} values")
     for f in files:

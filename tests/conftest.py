@@ -11,6 +11,9 @@ from kpi import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# Fixture notebooks (one raises, one kills its kernel) are inputs of tests, not tests.
+collect_ignore_glob = ["fixtures/*"]
+
 
 @pytest.fixture(scope="session")
 def root() -> Path:

@@ -2,8 +2,8 @@
 
 The runs (papermill's Python API, two worker processes, one session fixture) use a copy
 of ``data/raw`` ingested once into a temporary folder: the five notebooks for the real
-seed quarter 2022Q1 and a sample quarter 2022Q3, one English run, a quarter with no data,
-an area with no welfare data and an area with only real (national) data.
+seed quarter 2022Q1 and a sample quarter 2022Q3, one English run on an area with only real
+(national) data, a quarter with no data and an area with no welfare data.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from kpi.notebook import (
     CHECK_MARK,
     Charts,
     Note,
+    Report,
     Table,
     keep_checked_outputs,
     open_report,
@@ -48,10 +49,10 @@ IMG = '<img src="data:image/png;base64,'
 #: run key → (notebook, parameters besides data_dir)
 RUNS: dict[str, tuple[str, dict[str, str]]] = {
     **{f"{n}@{q}": (n, {"quarter": q}) for n in NAMES for q in ("2022Q1", "2022Q3")},
-    "revenue@en": ("revenue", {"quarter": "2022Q3", "lang": "en"}),
+    "vaccination@vietnam-en": ("vaccination", {"quarter": "2022Q1", "area": "vietnam",
+                                               "lang": "en"}),
     "revenue@2019Q1": ("revenue", {"quarter": "2019Q1"}),
     "welfare@vietnam": ("welfare", {"quarter": "2022Q1", "area": "vietnam"}),
-    "vaccination@vietnam": ("vaccination", {"quarter": "2022Q1", "area": "vietnam"}),
 }
 
 #: What the real seed report (town, 2022Q1) states, as the headline must show it.
@@ -373,26 +374,31 @@ def test_sample_quarter_is_marked(name: str, runs: dict[str, Run]) -> None:
 
 
 @pytest.mark.slow
-def test_real_national_data_carry_no_sample_mark(runs: dict[str, Run]) -> None:
-    nb = runs["vaccination@vietnam"].nb
+def test_english_run_of_real_national_data(runs: dict[str, Run]) -> None:
+    nb = runs["vaccination@vietnam-en"].nb
+    title = cell_output(nb, "report.title()")
+    assert title.startswith("# Vaccination — ") and "Q1 2022" in title
+    headline = cell_output(nb, "report.headline()")
+    assert "<th>Indicator</th>" in headline and "COVID-19 vaccine doses given" in headline
+    assert "55,402,274 doses" in headline  # OWID, 2022Q1, English number style
+    said = cell_output(nb, "report.narrative()")
+    assert "in Q1 2022" in said and "previous quarter" in said and "so với" not in said
+    assert "Bar chart of COVID-19 vaccine doses given" in cell_output(nb, "report.trends()")
     text = all_output(nb).lower()
-    assert "mẫu" not in text and "sample" not in text
-    assert "Việt Nam" in cell_output(nb, "report.title()")
-    assert "55.402.274 mũi" in cell_output(nb, "report.headline()")  # OWID, 2022Q1
+    assert "sample" not in text and "mẫu" not in text, "real data carry no sample mark"
 
 
 @pytest.mark.slow
-def test_english_run(runs: dict[str, Run]) -> None:
-    nb = runs["revenue@en"].nb
-    headline = cell_output(nb, "report.headline()")
-    assert "<th>Indicator</th>" in headline and "Total budget revenue" in headline
-    assert "Sample data" in headline
-    said = cell_output(nb, "report.narrative()")
-    assert "Q3 2022" in said and "previous quarter" in said
-    assert "so với" not in said
-    assert "Sample data, not a real report." in cell_output(nb, "report.trends()")
-    assert "# Budget revenue and spending — Thị trấn Cẩm Xuyên, Q3 2022" in cell_output(
-        nb, "report.title()")
+def test_english_sections_mark_sample_data(quarterly: analysis.Quarterly) -> None:
+    report = Report(AREA, pd.Period("2022Q3", freq="Q-DEC"), "en", "revenue", load_catalog(),
+                    quarterly, {})
+    headline = report.headline()
+    assert "⚠ Sample data" in headline._repr_html_()
+    assert "Total budget revenue" in repr(headline) and "sample data" in repr(headline)
+    assert "Sample data, not a real report." in repr(report.trends())
+    assert "sample data" in report.sources()._repr_html_()
+    assert report.title().markdown.startswith(
+        f"# Budget revenue and spending — {AREA}, Q3 2022\n\n**Sample data:**")
 
 
 @pytest.mark.slow
