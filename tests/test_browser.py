@@ -144,3 +144,61 @@ def test_failed_report_offline(browser: webdriver.Chrome, published: RunResult):
     assert "Lỗi khi chạy ở ô số 4" in seen["text"]
     assert "ValueError: thiếu số liệu cho cam-xuyen-town 2022Q1" in seen["text"]
     assert "Traceback" in seen["text"]
+
+
+# --- the main job on the shipped data ---------------------------------------------------
+
+DOMAIN_PAGES = ("revenue", "vaccination", "welfare", "urban_works")
+
+
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
+    """`kpi run --quarter 2022Q1` through the real CLI, on a copy of the shipped project."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("shipped")
+    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
+    shutil.copytree(REPO / "notebooks", root / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.py"))
+    done = subprocess.run(
+        [sys.executable, "-m", "kpi", "--root", str(root), "run", "--quarter", "2022Q1",
+         "--area", AREA, "--jobs", "2"],
+        capture_output=True, text=True, timeout=900,
+    )
+    return root, done.returncode, done.stderr
+
+
+def test_main_job_writes_every_report_index_and_manifest(shipped):
+    root, code, stderr = shipped
+    assert code == 0, stderr
+    folder = root / "reports" / "2022Q1" / AREA
+    names = {"overview", *DOMAIN_PAGES}
+    assert {p.stem for p in folder.glob("*.html")} == names
+    assert {p.stem for p in folder.glob("*.ipynb")} == names
+    manifest = json.loads((root / "reports" / "2022Q1" / "manifest.json").read_text("utf-8"))
+    assert manifest["quarter"] == "2022Q1"
+    assert (root / "reports" / "index.html").is_file()
+    assert (root / "data" / "processed" / "observations.parquet").is_file()
+    for page in folder.glob("*.html"):
+        assert page.stat().st_size < 300_000, page.name
+
+
+def test_main_job_reports_in_the_browser(browser: webdriver.Chrome, shipped):
+    root, code, stderr = shipped
+    assert code == 0, stderr
+    index = visit(browser, root / "reports" / "index.html", "shipped-index")
+    assert_clean(index)
+    assert "Báo cáo KPI theo quý" in index["text"]
+    folder = root / "reports" / "2022Q1" / AREA
+    for name in ("overview", *DOMAIN_PAGES):
+        seen = visit(browser, folder / f"{name}.html", f"shipped-{name}")
+        assert_clean(seen)
+        assert "Thị trấn Cẩm Xuyên" in seen["text"], name
+        assert "Quý I/2022" in seen["text"], name
+        if name != "overview":
+            assert seen["images"] >= 1, name
+    revenue = visit(browser, folder / "revenue.html", "shipped-revenue")
+    assert "4,88 tỷ đồng" in revenue["text"] or "4.884.100.000" in revenue["text"]
+    assert "Số liệu chính" in revenue["text"]

@@ -181,6 +181,21 @@ def test_png_shrinks_without_changing_a_pixel():
     assert shrink_png(b"not a png") == b"not a png"
 
 
+def test_png_with_many_shades_keeps_its_picture():
+    gradient = Image.new("RGB", (256, 64))
+    gradient.putdata([(x, (x * 3) % 256, 255 - x) for _ in range(64) for x in range(256)] )
+    draw = ImageDraw.Draw(gradient)
+    draw.line([(0, 0), (255, 63)], fill=(200, 30, 30), width=2)
+    out = io.BytesIO()
+    gradient.save(out, "PNG", compress_level=6)
+    smaller = shrink_png(out.getvalue())
+    assert len(smaller) < len(out.getvalue())
+    after = Image.open(io.BytesIO(smaller)).convert("RGB")
+    assert after.size == gradient.size
+    worst = max(abs(a - b) for a, b in zip(after.tobytes(), gradient.tobytes(), strict=True))
+    assert worst <= 16  # a palette shade, never a different colour
+
+
 # --- index -------------------------------------------------------------------------------------
 
 
