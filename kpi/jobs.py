@@ -91,6 +91,7 @@ class Job:
     lang: str = "vi"
     data_date: str | None = None
     retries: int = 1
+    area_name: str = ""
 
     @property
     def name(self) -> str:
@@ -283,11 +284,12 @@ def _header(
     """The reader's first lines: parameters and data date, then what went wrong."""
     when = dt.datetime.fromisoformat(started)
     data = dt.date.fromisoformat(job.data_date) if job.data_date else None
+    place = f"{job.area_name} ({job.area})" if job.area_name else job.area
     params_vi = " · ".join(
         [
             quarter_label(job.quarter),
-            f"Địa bàn: {job.area}",
-            f"Sổ: {job.name}",
+            f"Địa bàn: {place}",
+            f"Báo cáo: {report_title(job.name)}",
             f"Số liệu cập nhật: {data.strftime('%d/%m/%Y') if data else 'chưa rõ'}",
             f"Lập lúc: {when.strftime('%H:%M %d/%m/%Y')}",
         ]
@@ -295,8 +297,8 @@ def _header(
     params_en = " · ".join(
         [
             f"Quarter {job.quarter}",
-            f"Area: {job.area}",
-            f"Notebook: {job.name}",
+            f"Area: {place}",
+            f"Report: {report_title(job.name, 'en')}",
             f"Data as of: {data.isoformat() if data else 'unknown'}",
             f"Generated: {when.strftime('%Y-%m-%d %H:%M')}",
         ]
@@ -327,6 +329,15 @@ def _header(
         title=f"{job.name} · {job.area} · {job.quarter}",
         lang=job.lang,
     )
+
+
+def report_title(notebook: str, lang: str = "vi") -> str:
+    """A notebook's name for readers: its domain's label, "tổng quan" for the overview."""
+    from kpi.labels import DOMAIN_NAMES
+
+    names = {"overview": ("tổng quan", "overview"), **DOMAIN_NAMES}
+    vi, en = names.get(notebook, (notebook, notebook))
+    return en if lang == "en" else vi
 
 
 def timestamp() -> str:

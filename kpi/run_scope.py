@@ -141,3 +141,15 @@ def data_date(root: Path) -> str | None:
     if not path.is_file():
         return None
     return dt.datetime.fromtimestamp(path.stat().st_mtime).date().isoformat()
+
+
+def area_names(root: Path) -> dict[str, str]:
+    """``{slug: Vietnamese name}`` from the ingest's ``areas.csv`` (empty when absent)."""
+    path = root / OBSERVATIONS.parent / "areas.csv"
+    if not path.is_file():
+        return {}
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, ValueError):
+        return {}
+    return {a: n for a, n in zip(table.get("area", []), table.get("name", []), strict=False) if n}

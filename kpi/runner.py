@@ -53,6 +53,7 @@ from kpi.jobs import DEFAULT_ENGINES, Job, JobResult, init_worker, report_lost, 
 from kpi.progress import Progress
 from kpi.run_scope import (
     AreaChoice,
+    area_names,
     check_requested,
     data_date,
     resolve_areas,
@@ -219,6 +220,7 @@ def _run(plan: _Plan, progress: bool | None) -> RunResult:
     try:
         when = data_date(plan.root)
         inputs = manifest.input_hashes(plan.root)  # what the notebooks are about to read
+        names = area_names(plan.root)
         jobs = [
             Job(
                 quarter=plan.quarter,
@@ -233,6 +235,7 @@ def _run(plan: _Plan, progress: bool | None) -> RunResult:
                 lang=plan.lang,
                 data_date=when,
                 retries=1 if plan.engine in DEFAULT_ENGINES else 0,
+                area_name=names.get(area, ""),
             )
             for area in plan.areas
             for notebook in plan.notebooks

@@ -196,7 +196,7 @@ def test_main_job_reports_in_the_browser(browser: webdriver.Chrome, shipped):
         seen = visit(browser, folder / f"{name}.html", f"shipped-{name}")
         assert_clean(seen)
         assert "Thị trấn Cẩm Xuyên" in seen["text"], name
-        assert "Quý I/2022" in seen["text"], name
+        assert "Quý I/2022 · Địa bàn: Thị trấn Cẩm Xuyên (cam-xuyen-town)" in seen["text"], name
         if name != "overview":
             assert seen["images"] >= 1, name
     revenue = visit(browser, folder / "revenue.html", "shipped-revenue")

@@ -143,7 +143,7 @@ def test_report_is_offline_shareable_and_small(run: RunResult):
 def test_header_states_parameters_and_data_date(run: RunResult):
     html = by_name(run)["charts"].html.read_text(encoding="utf-8")
     header = html[html.index('<header class="kpi-header">') : html.index("</header>")]
-    assert "Quý I/2022" in header and f"Địa bàn: {AREA}" in header and "Sổ: charts" in header
+    assert "Quý I/2022" in header and f"Địa bàn: {AREA}" in header and "Báo cáo: charts" in header
     assert "Số liệu cập nhật: " in header and "chưa rõ" not in header
     assert "Quarter 2022Q1" in header  # English second
     assert header.index("Quý I/2022") < header.index("Quarter 2022Q1")
