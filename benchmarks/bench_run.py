@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kpi.run_scope import LOCAL_LEVELS
 from kpi.runner import RunResult, run_quarter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,13 +50,16 @@ def notebooks() -> tuple[list[Path], str]:
 
 
 def areas_and_quarter(real: bool) -> tuple[list[str], str]:
-    """Areas with data in the latest quarter (real notebooks), or made-up slugs."""
+    """Ten areas with reported values in the quarter most areas report (real notebooks),
+    local areas first; or made-up slugs for the fixture notebooks."""
     table = ROOT / "data" / "processed" / "observations.parquet"
     if real and table.is_file():
-        obs = pd.read_parquet(table, columns=["area", "period"])
-        latest = obs["period"].max()
-        areas = sorted(obs.loc[obs["period"] == latest, "area"].astype(str).unique())
-        return areas[:BATCH_AREAS], f"{latest.year}Q{latest.quarter}"
+        obs = pd.read_parquet(table, columns=["area", "period", "measure"])
+        obs = obs[obs["measure"] != "plan"]
+        quarter = obs.groupby("period")["area"].nunique().idxmax()
+        areas = sorted(obs.loc[obs["period"] == quarter, "area"].astype(str).unique(),
+                       key=lambda a: (not a.endswith(LOCAL_LEVELS), a))
+        return areas[:BATCH_AREAS], f"{quarter.year}Q{quarter.quarter}"
     return [f"area-{i:02d}" for i in range(1, BATCH_AREAS + 1)], "2022Q1"
 
 

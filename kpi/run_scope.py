@@ -30,8 +30,10 @@ LOCAL_LEVELS: Final = ("-commune", "-ward", "-town", "-district")
 
 
 def read_coverage(root: Path) -> pd.DataFrame:
-    """Distinct (area, quarter label) pairs in the observation table.
+    """Distinct (area, quarter label) pairs with reported values in the observation table.
 
+    Plans (``measure == "plan"``) do not count: a year report states next year's targets,
+    and a quarter with nothing but targets has nothing to report yet.
     Raises :class:`RunError` when the table is missing or lacks the columns.
     """
     path = root / OBSERVATIONS
@@ -41,7 +43,9 @@ def read_coverage(root: Path) -> pd.DataFrame:
             where=str(OBSERVATIONS),
         )
     try:
-        table = pd.read_parquet(path, columns=["area", "period"])
+        table = pd.read_parquet(path)
+        table = table[table["measure"] != "plan"] if "measure" in table else table
+        table = table[["area", "period"]]
     except (OSError, ValueError, KeyError) as exc:
         raise RunError(f"cannot read area and period: {exc}", where=str(OBSERVATIONS)) from exc
     periods = table["period"]

@@ -12,6 +12,13 @@ and registries, logging root, locale and umask of the snapshot, no open figures,
 module in ``sys.modules`` (they re-import from source), random generators reseeded from OS
 entropy. Third-party modules a notebook imported stay imported (their first import is the
 cost this saves).
+
+Known differences from a fresh kernel, none of which shows in the outputs of the project's
+notebooks: ``matplotlib.is_interactive()`` is already True before the first figure (the
+inline backend is loaded at warm-up); warnings raised while the warm-up modules were
+imported are not shown again; third-party state outside the list above (e.g. a registry a
+library keeps) and the process-wide string hash seed carry over; a change to the parent
+process's environment after the kernel started is not seen.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import time
 from pathlib import Path, PurePosixPath
 
 import nbformat
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -299,3 +300,17 @@ def test_git_commit_of_the_project_and_of_a_plain_folder(tmp_path: Path):
     commit = manifest.git_commit(REPO)
     assert commit is not None and re.fullmatch(r"[0-9a-f]{40}", commit)
     assert manifest.git_commit(tmp_path) is None
+
+
+def test_latest_ignores_quarters_that_only_hold_plans(tmp_path: Path):
+    make_root(tmp_path, {"a-b": ["2022Q4"]})
+    table = pd.DataFrame({
+        "area": ["a-b", "a-b"],
+        "period": pd.PeriodIndex(["2022Q4", "2023Q4"], freq="Q-DEC"),
+        "measure": ["value", "plan"],
+        "value": [1.0, 2.0],
+    })
+    table.to_parquet(tmp_path / "data" / "processed" / "observations.parquet")
+    assert resolve_quarter("latest", tmp_path) == "2022Q4"
+    with pytest.raises(RunError, match="2023Q4"):
+        resolve_areas(None, "2023Q4", tmp_path)
