@@ -375,13 +375,16 @@ def main(argv: list[str] | None = None) -> int:
 def report(results: dict[str, Result], one: dict[str, float]) -> None:
     base = results.get("d")
     print()
+    # "÷ (d)": throughput against the ceiling; "(d) CPU ÷": the ceiling's CPU per notebook
+    # over this mode's (steadier than wall time on a machine shared with other work).
     print(f"{'mode':<26}{'nb/min':>8}{'CPU s/nb':>10}{'peak MB/worker':>16}"
-          f"{'ok':>6}{'≠ (a)':>7}{'÷ (d)':>8}")
+          f"{'ok':>6}{'≠ (a)':>7}{'÷ (d)':>8}{'(d) CPU ÷':>11}")
     for r in results.values():
         ratio = f"{r.per_minute / base.per_minute:.2f}" if base else "-"
+        cpu_ratio = f"{base.cpu_per_notebook / r.cpu_per_notebook:.2f}" if base else "-"
         diff = "-" if r.mismatches is None else str(r.mismatches)
         print(f"{r.label:<26}{r.per_minute:>8.1f}{r.cpu_per_notebook:>10.2f}{r.peak_mb:>16.0f}"
-              f"{r.ok:>6}{diff:>7}{ratio:>8}")
+              f"{r.ok:>6}{diff:>7}{ratio:>8}{cpu_ratio:>11}")
     print()
     checks = []
     a, b, c = results.get("a"), results.get("b"), results.get("c")

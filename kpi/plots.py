@@ -81,7 +81,8 @@ class Chart:
 
     def png(self, dpi: int = 110) -> bytes:
         buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+        # Figures use constrained layout; "tight" bbox would draw each one twice.
+        self.figure.savefig(buf, format="png", dpi=dpi)
         return buf.getvalue()
 
     def html(self, dpi: int = 110) -> str:
