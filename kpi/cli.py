@@ -163,8 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="wait this long for another run's lock (default: stop at once)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
-    p.add_argument("--engine", default="papermill",
-                   help="papermill engine name (default: papermill, a fresh kernel each)")
+    p.add_argument("--engine", default="kpi-warm",
+                   help="'kpi-warm' (default: one warm kernel per worker, reset between "
+                        "notebooks) or 'papermill' (a fresh kernel per notebook)")
     p.add_argument("--scheduler", help="Dask scheduler: tcp://HOST:PORT or 'local'")
     p.set_defaults(func=cmd_run)
     return parser

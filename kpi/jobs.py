@@ -23,11 +23,15 @@ run one job per process at a time (processes, not threads).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import logging
 import os
+import shutil
 import signal
+import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -135,6 +139,9 @@ def init_worker() -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
+    from kpi.warm import register
+
+    register()  # the warm engine, even where the package's entry points are not installed
 
 
 def run_job(job: Job) -> JobResult:
@@ -216,6 +223,10 @@ def _execute(job: Job, output: Path) -> _Outcome:
                 shutdown_kernel="immediate",
                 kernel_manager_class=_GuardedKernelManager,
                 extra_arguments=list(_KERNEL_ARGS),
+                # The warm engine retries a dead kernel itself only when asked; this job
+                # already retries once, and the deadline must see kernels started earlier.
+                **({"kernel_retries": 0, "on_kernel": deadline.track}
+                   if job.engine == "kpi-warm" else {}),
             )
     except PapermillExecutionError as exc:
         if deadline.fired:
@@ -402,9 +413,18 @@ def _kill(km: AsyncKernelManager) -> None:
 
 
 class _GuardedKernelManager(AsyncKernelManager):
-    """nbclient's default kernel manager, registering each kernel with the deadline."""
+    """nbclient's default kernel manager, registering each kernel with the deadline.
+
+    Kernels talk over Unix sockets in a private folder, not TCP: two workers picking
+    ports at once sometimes collide ("Address already in use").
+    """
 
     async def start_kernel(self, **kw: object) -> None:
+        if sys.platform != "win32":
+            folder = tempfile.mkdtemp(prefix="kpi-kernel-")
+            atexit.register(shutil.rmtree, folder, True)
+            self.transport = "ipc"
+            self.ip = os.path.join(folder, "kernel")
         await super().start_kernel(**kw)
         deadline = _Deadline.active
         if deadline is not None:

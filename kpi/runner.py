@@ -49,7 +49,7 @@ import filelock
 from kpi import manifest
 from kpi.errors import RunError
 from kpi.index_page import write_index
-from kpi.jobs import DEFAULT_ENGINES, Job, JobResult, init_worker, report_lost, run_job, timestamp
+from kpi.jobs import Job, JobResult, init_worker, report_lost, run_job, timestamp
 from kpi.progress import Progress
 from kpi.run_scope import (
     AreaChoice,
@@ -234,7 +234,7 @@ def _run(plan: _Plan, progress: bool | None) -> RunResult:
                 kernel_name=plan.kernel_name,
                 lang=plan.lang,
                 data_date=when,
-                retries=1 if plan.engine in DEFAULT_ENGINES else 0,
+                retries=1,
                 area_name=names.get(area, ""),
             )
             for area in plan.areas
