@@ -115,17 +115,20 @@ def sentence(row: dict, lang: str = "vi") -> str:
 
 def narrate(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
             quarter: str | pd.Period, domain: str | None = None, *,
-            indicators: Sequence[str] | None = None, lang: str = "vi") -> Narrative:
+            indicators: Sequence[str] | None = None, lang: str = "vi",
+            raw: pd.DataFrame | None = None) -> Narrative:
     """Sentences for a domain's headline indicators (or just ``indicators``).
 
     One sentence per headline row; when nothing has data this quarter, a single sentence
-    saying so. ``domain`` defaults to the domain of the first of ``indicators``.
+    saying so. ``domain`` defaults to the domain of the first of ``indicators``. ``raw``:
+    the same call's :func:`headline_raw` table when the caller already has it.
     """
     if domain is None:
         if not indicators:
             raise ValueError("narrate() needs a domain or indicators")
         domain = catalog[indicators[0]].domain
-    raw = headline_raw(data, catalog, area, quarter, domain, lang)
+    if raw is None:
+        raw = headline_raw(data, catalog, area, quarter, domain, lang)
     if indicators is not None:
         raw = raw[raw["indicator"].isin(list(indicators))]
     rows = raw.to_dict("records")

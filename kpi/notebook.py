@@ -29,7 +29,7 @@ from __future__ import annotations
 import html
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -224,6 +224,14 @@ class Report:
     catalog: Catalog
     data: Quarterly
     names: dict[str, str]
+    _headlines: dict[str, analysis.Headline] = field(default_factory=dict, repr=False)
+
+    def _headline(self, domain: str) -> analysis.Headline:
+        """The area's headline for ``domain``, computed once (table, sentences, overview)."""
+        if domain not in self._headlines:
+            self._headlines[domain] = analysis.headline(self.data, self.catalog, self.area,
+                                                        self.quarter, domain, lang=self.lang)
+        return self._headlines[domain]
 
     # -- small helpers -----------------------------------------------------------------
     def name(self, area: str | None = None) -> str:
@@ -296,8 +304,7 @@ class Report:
     def headline(self) -> Table:
         """The domain's headline table (see :func:`kpi.analysis.headline`), captioned with
         the sample-data mark when a row uses sample data; a sentence when it is empty."""
-        h = analysis.headline(self.data, self.catalog, self.area, self.quarter, self._domain,
-                              lang=self.lang)
+        h = self._headline(self._domain)
         caption = self._w("sample_table") if bool(h.raw["synthetic"].any()) else ""
         return Table(h.display, caption=caption,
                      empty=self._w("no_domain", topic=self._topic(), area=self.area_name,
@@ -306,7 +313,8 @@ class Report:
     def narrative(self) -> analysis.Narrative:
         """Sentences for the domain's headline figures (see :func:`kpi.analysis.narrate`)."""
         return analysis.narrate(self.data, self.catalog, self.area, self.quarter,
-                                self._domain, lang=self.lang)
+                                self._domain, lang=self.lang,
+                                raw=self._headline(self._domain).raw)
 
     def main_indicators(self, n: int = 2) -> list[str]:
         """The indicators the trend charts show: those of the domain with quarter values
@@ -463,7 +471,7 @@ class Report:
         rows, links, sample = [], [], False
         for d in DOMAINS:
             said = analysis.narrate(self.data, self.catalog, self.area, self.quarter, d,
-                                    lang=self.lang)
+                                    lang=self.lang, raw=self._headline(d).raw)
             found = analysis.domain_findings(self.data, self.catalog, self.area,
                                              self.quarter, d, lang=self.lang)
             syn = self._has_sample(self.area, self._codes(d), WINDOW)

@@ -66,6 +66,21 @@ def test_a_fall_with_yoy_and_plan():
         "30% of the annual plan."]
 
 
+def test_a_precomputed_headline_gives_the_same_sentences():
+    from kpi.analysis import headline
+
+    cat = load_catalog()
+    obs = make_obs([
+        {"indicator": "tet_gifts", "period": "2021Q4", "value": 1000.0},
+        {"indicator": "tet_gifts", "value": 1327.0},
+        {"indicator": "tet_gifts_amount", "value": 458e6, "qualifier": "approx"},
+    ])
+    raw = headline(obs, cat, "cam-xuyen-town", "2022Q1", "welfare").raw
+    assert list(narrate(obs, cat, "cam-xuyen-town", "2022Q1", "welfare", raw=raw)) == list(
+        narrate(obs, cat, "cam-xuyen-town", "2022Q1", "welfare"))
+    assert "1.327" in " ".join(narrate(obs, cat, "cam-xuyen-town", "2022Q1", "welfare", raw=raw))
+
+
 def test_reported_yoy_is_used_when_there_is_no_year_before():
     obs = make_obs([
         {"indicator": "covid_doses_total", "value": 4173.0},
