@@ -13,10 +13,10 @@ from pathlib import Path
 
 import nbformat
 import papermill
-import psutil
 import pytest
 from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
+from process_support import wait_gone
 
 from kpi import warm, warm_kernel
 from kpi.warm_compare import comparable, differences, images
@@ -238,14 +238,3 @@ def test_comparison_is_not_blind(fresh: dict) -> None:
     assert comparable(fresh["report"]) == comparable(json.loads(json.dumps(fresh["report"])))
 
 
-def wait_gone(pid: int, seconds: float = 10.0) -> bool:
-    """True once ``pid`` no longer runs (a zombie counts as gone)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return True
-        except psutil.NoSuchProcess:
-            return True
-        time.sleep(0.1)
-    return False

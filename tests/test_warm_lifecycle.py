@@ -12,11 +12,11 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import psutil
 import pytest
+from process_support import wait_gone
 
 ROOT = Path(__file__).resolve().parents[1]
 LIGHT = "WarmSettings(imports=('pandas',), project_imports=())"
@@ -27,18 +27,6 @@ def python(code: str, *, cwd: Path, env: dict[str, str] | None = None) -> str:
                           cwd=cwd, env=env, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
-
-
-def gone(pid: int, seconds: float = 15.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return True
-        except psutil.NoSuchProcess:
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_importing_the_entry_point_module_loads_nothing_heavy(tmp_path: Path) -> None:
@@ -94,7 +82,7 @@ def test_a_pool_workers_kernel_stops_when_the_pool_shuts_down(tmp_path: Path) ->
     done = subprocess.run([sys.executable, str(script), "pool"], capture_output=True,
                           text=True, cwd=ROOT, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
-    assert gone(int(done.stdout.split()[0]))
+    assert wait_gone(int(done.stdout.split()[0]), 15.0)
 
 
 @pytest.mark.slow
@@ -114,4 +102,4 @@ def test_a_kernel_stops_when_its_process_is_terminated_or_killed(
         proc.wait(timeout=30)
     finally:
         proc.kill()
-    assert gone(kernel_pid)
+    assert wait_gone(kernel_pid, 15.0)
