@@ -101,28 +101,6 @@ class Catalog:
     def in_domain(self, domain: str) -> list[Indicator]:
         return [i for i in self if i.domain == domain]
 
-    def domain_of(self, code: str) -> str:
-        return self.indicators[code].domain if code in self.indicators else UNCLASSIFIED
-
-    def frame(self):  # -> pd.DataFrame, imported lazily to keep import light
-        """The catalogue as a table (one row per indicator)."""
-        import pandas as pd
-
-        return pd.DataFrame(
-            [
-                {
-                    "indicator": i.code,
-                    "domain": i.domain,
-                    "name_vi": i.name_vi,
-                    "name_en": i.name_en,
-                    "unit": i.unit,
-                    "aggregation": i.aggregation,
-                    "good": i.good,
-                }
-                for i in self
-            ]
-        )
-
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
