@@ -9,6 +9,12 @@ computed from it, to avoid recomputing) and the catalogue, and returns a new obj
     analysis.domain_findings(q, catalog, area, quarter, "revenue")    # data quality
     analysis.sources(q, catalog, area, quarter, "revenue")            # provenance
 
+A caller showing several domains of one area computes what they share once and passes it
+on: ``inputs=headline_inputs(q, catalog, area, quarter, lang)`` to :func:`headline` /
+:func:`headline_raw`, ``found=area_findings(q, catalog, area, quarter)`` to
+:func:`domain_findings`. One area's rows are read through :mod:`kpi.area_index`, not by
+filtering the whole table.
+
 The pieces live in :mod:`kpi.quarterly` (series), :mod:`kpi.compare` (QoQ, YoY, YTD,
 plan, ranking), :mod:`kpi.consistency` (rules), :mod:`kpi.headline`, :mod:`kpi.narrate`
 and :mod:`kpi.provenance`.
@@ -16,35 +22,44 @@ and :mod:`kpi.provenance`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 import pandas as pd
 
 from kpi import labels
-from kpi.agreement import FINDING_COLUMNS, findings_frame
+from kpi.agreement import FINDING_COLUMNS
+from kpi.area_index import area_observations, for_area
 from kpi.catalog import Catalog
-from kpi.compare import attainment, qoq, rank_areas, values, yoy, ytd
-from kpi.consistency import consistency
-from kpi.headline import Headline, headline
+from kpi.compare import attainment, qoq, rank_areas, values, values_records, yoy, ytd
+from kpi.consistency import broken_rules, consistency, findings_table
+from kpi.errors import KpiError
+from kpi.headline import Headline, HeadlineInputs, headline, headline_inputs, headline_raw
 from kpi.narrate import Narrative, narrate
 from kpi.provenance import sources
 from kpi.quarterly import Quarterly, ensure_quarterly, quarterly
 
 __all__ = [
     "FINDING_COLUMNS",
+    "AreaFindings",
     "Headline",
+    "HeadlineInputs",
     "Narrative",
     "Quarterly",
+    "area_findings",
     "attainment",
     "consistency",
     "domain_findings",
     "headline",
+    "headline_inputs",
+    "headline_raw",
     "narrate",
     "qoq",
     "quarterly",
     "rank_areas",
     "sources",
     "values",
+    "values_records",
     "yoy",
     "ytd",
 ]
@@ -53,9 +68,53 @@ FINDINGS_SHOWN: Final = ("kind", "period", "indicator", "name", "detail", "sourc
                          "values")
 
 
+@dataclass(frozen=True, eq=False)
+class AreaFindings:
+    """The findings of one area and quarter before they are narrowed to a domain (see
+    :func:`domain_findings`): ``conflicts`` of the quarter, the previous quarter and the
+    same quarter a year before; broken ``rules`` of the quarter; ``loose``, the quarter's
+    observations assigned to no indicator. Build it with :func:`area_findings`."""
+
+    area: str
+    period: pd.Period
+    conflicts: pd.DataFrame
+    rules: pd.DataFrame
+    loose: pd.DataFrame
+
+    def count(self, catalog: Catalog, domain: str | None = None) -> int:
+        """How many rows :func:`domain_findings` gives for ``domain`` (None: all), without
+        building them."""
+        codes = _codes(catalog, domain)
+        return (sum(c in codes for c in self.conflicts["indicator"].tolist())
+                + sum(c in codes for c in self.rules["indicator"].tolist())
+                + (1 if len(self.loose) else 0))
+
+
+def _codes(catalog: Catalog, domain: str | None) -> set[str]:
+    return {i.code for i in (catalog.in_domain(domain) if domain else catalog)}
+
+
+def area_findings(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
+                  quarter: str | pd.Period) -> AreaFindings:
+    """Every domain's findings of ``area`` in ``quarter`` at once; pass the result to
+    :func:`domain_findings` for each domain."""
+    q = ensure_quarterly(data, catalog)
+    period = pd.Period(quarter, freq="Q-DEC")
+    f = for_area(q, area).findings
+    obs = area_observations(q, area)
+    obs = obs[obs["period"] == period]
+    return AreaFindings(
+        area, period,
+        conflicts=f[f["period"].isin([str(p) for p in (period, period - 1, period - 4)])],
+        # q.observations is conformed already: consistency() without conforming again
+        rules=broken_rules(obs[obs["measure"] == "value"], catalog),
+        loose=obs[~obs["indicator"].isin(list(catalog.indicators))],
+    )
+
+
 def domain_findings(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
                     quarter: str | pd.Period, domain: str | None = None, *,
-                    lang: str = "vi") -> pd.DataFrame:
+                    lang: str = "vi", found: AreaFindings | None = None) -> pd.DataFrame:
     """Data-quality findings behind a domain notebook for ``area`` in ``quarter``.
 
     * ``conflict``: figures that disagree, for the quarter, the previous quarter and the
@@ -66,19 +125,19 @@ def domain_findings(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
       (not domain-specific: the same count in every domain).
 
     ``domain=None`` covers all domains. ``detail`` is in ``lang``. Columns
-    :data:`FINDINGS_SHOWN`.
+    :data:`FINDINGS_SHOWN`. ``found``: the same area and quarter's :func:`area_findings`
+    when the caller already has them.
     """
-    q = ensure_quarterly(data, catalog)
     period = pd.Period(quarter, freq="Q-DEC")
-    codes = {i.code for i in (catalog.in_domain(domain) if domain else catalog)}
-    f = q.findings
-    conflicts = f[(f["area"] == area) & f["indicator"].isin(codes)
-                  & f["period"].isin([str(p) for p in (period, period - 1, period - 4)])]
-    rules = consistency(q.observations, catalog, area=area, quarter=period)
-    rules = rules[rules["indicator"].isin(codes)]
-    obs = q.observations
-    loose = obs[(obs["area"] == area) & (obs["period"] == period)
-                & ~obs["indicator"].isin(list(catalog.indicators))]
+    if found is None:
+        found = area_findings(data, catalog, area, period)
+    elif (found.area, found.period) != (area, period):
+        raise KpiError("findings are for another area or quarter",
+                       text=f"{found.area} {found.period}", where="kpi.analysis.domain_findings")
+    codes = _codes(catalog, domain)
+    conflicts = found.conflicts[found.conflicts["indicator"].isin(codes)]
+    rules = found.rules[found.rules["indicator"].isin(codes)]
+    loose = found.loose
     extra = []
     if len(loose):
         label = labels.quarter_label(period, lang)
@@ -94,8 +153,8 @@ def domain_findings(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
                           else f"{n} figures of {label} are not assigned to any indicator"),
             "values": (float(n),),
         })
-    found = pd.concat([conflicts, rules, findings_frame(extra)], ignore_index=True)
-    found = found.assign(
-        name=[catalog[c].name(lang) if c in catalog else "" for c in found["indicator"]],
-        detail=found["detail_en"] if lang == "en" else found["detail"])
-    return found.reindex(columns=list(FINDINGS_SHOWN)).reset_index(drop=True)
+    found_all = pd.concat([conflicts, rules, findings_table(extra)], ignore_index=True)
+    found_all = found_all.assign(
+        name=[catalog[c].name(lang) if c in catalog else "" for c in found_all["indicator"]],
+        detail=found_all["detail_en"] if lang == "en" else found_all["detail"])
+    return found_all.reindex(columns=list(FINDINGS_SHOWN)).reset_index(drop=True)

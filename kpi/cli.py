@@ -107,11 +107,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _ingest_for_run(root: Path) -> None:
+    """Ingest, then compute the quarterly series once for all the run's notebooks."""
+    from kpi import store
+    from kpi.catalog import load_catalog
     from kpi.ingest import ingest
+    from kpi.quarterly_cache import cached_quarterly
 
-    result = ingest(root / "data" / "raw", root / "data" / "processed")
+    processed = root / "data" / "processed"
+    result = ingest(root / "data" / "raw", processed)
     for rel, reason in result.failed:
         print(f"kpi run: ingest could not read {rel}: {reason}", file=sys.stderr)
+    if (processed / store.OBSERVATIONS_PARQUET).is_file():
+        cached_quarterly(processed, load_catalog())
 
 
 def build_parser() -> argparse.ArgumentParser:

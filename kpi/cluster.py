@@ -123,7 +123,8 @@ def run_on_cluster(
     if output is None:
         _sweep_scratch(jobs)
     counted = tuple(
-        replace(results[i], attempts=results[i].attempts + placements[i].attempts - 1)
+        replace(results[i], attempts=results[i].attempts + placements[i].attempts - 1,
+                workers=placements[i].workers)
         for i in range(len(jobs))
     )
     return ClusterRun(results=counted, placements=placements, scheduler=scheduler)

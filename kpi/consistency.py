@@ -15,12 +15,15 @@ When one statement has several figures for an indicator, the preferred one is us
 
 from __future__ import annotations
 
+from functools import cache
+
 import pandas as pd
 
 from kpi import labels, schema
 from kpi.agreement import bounds, findings_frame, overlap
 from kpi.catalog import Catalog, Rule
 from kpi.quarterly import join_text, preference
+from kpi.records import records
 
 _STATEMENT = ["area", "period", "span", "month", "as_of"]
 
@@ -34,26 +37,57 @@ def consistency(observations: pd.DataFrame, catalog: Catalog, *, area: str | Non
     (total, part 1, part 2, ...) with NaN for a part not stated.
     """
     obs = schema.conform(observations)
-    obs = obs[obs["measure"] == "value"]
+    keep = obs["measure"] == "value"
     if area is not None:
-        obs = obs[obs["area"] == area]
+        keep &= obs["area"] == area
     if quarter is not None:
-        obs = obs[obs["period"] == pd.Period(quarter, freq="Q-DEC")]
-    obs = obs.assign(_rank=preference(obs)).sort_values("_rank", kind="mergesort")
-    best = obs.drop_duplicates([*_STATEMENT, "indicator"])
-    best = best.assign(month=best["month"].fillna(0))
+        keep &= obs["period"] == pd.Period(quarter, freq="Q-DEC")
+    return broken_rules(obs[keep], catalog)
+
+
+def broken_rules(figures: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """:func:`consistency` of ``figures``: rows of a conformed observation table, already
+    narrowed to ``measure == "value"`` (and to an area or quarter, as wanted)."""
     rows = []
+    statements = _statements(figures)
     for rule in catalog.rules:
-        rows += _check(rule, best, catalog)
-    return findings_frame(rows)
+        rows += _check(rule, statements, catalog)
+    return findings_table(rows)
 
 
-def _check(rule: Rule, best: pd.DataFrame, catalog: Catalog) -> list[dict]:
-    codes = [rule.total, *rule.parts]
-    relevant = best[best["indicator"].isin(codes)]
+@cache
+def _no_findings() -> pd.DataFrame:
+    return findings_frame([])
+
+
+def findings_table(rows: list[dict]) -> pd.DataFrame:
+    """:func:`kpi.agreement.findings_frame` of ``rows``; the empty table (the usual case)
+    is built once and copied."""
+    return findings_frame(rows) if rows else _no_findings().copy()
+
+
+def _statements(figures: pd.DataFrame) -> dict[tuple, dict[str, dict]]:
+    """The preferred figure (:func:`kpi.quarterly.preference`) of each indicator in each
+    statement (key: :data:`_STATEMENT` values, a missing month as 0), in key order."""
+    rows = records(figures, [*_STATEMENT, "indicator", "value", "qualifier", "source",
+                             "locator"])
+    ranked = sorted(range(len(rows)), key=preference(figures).tolist().__getitem__)
+    seen: set[tuple] = set()
+    by: dict[tuple, dict[str, dict]] = {}
+    for i in ranked:
+        r = rows[i]
+        first = (*(r[c] for c in _STATEMENT), r["indicator"])
+        if first in seen:
+            continue
+        seen.add(first)
+        r["month"] = 0 if r["month"] is pd.NA else r["month"]
+        by.setdefault(tuple(r[c] for c in _STATEMENT), {})[r["indicator"]] = r
+    return dict(sorted(by.items(), key=lambda kv: kv[0]))
+
+
+def _check(rule: Rule, statements: dict[tuple, dict[str, dict]], catalog: Catalog) -> list[dict]:
     found = []
-    for key, group in relevant.groupby(_STATEMENT, sort=True):
-        figures = {r["indicator"]: r for r in group.to_dict("records")}
+    for key, figures in statements.items():
         total = figures.get(rule.total)
         parts = [figures[c] for c in rule.parts if c in figures]
         if total is None or not parts:

@@ -35,22 +35,10 @@ from typing import Final
 import pandas as pd
 
 from kpi.errors import PeriodError, SourceError
+from kpi.levels import LEVELS
 from kpi.periods import Span, parse_quarter, parse_span
 from kpi.tables.text import slugify
 
-#: Level word (lower case) → (slug level, display prefix, rank: lower is more local).
-LEVELS: Final[dict[str, tuple[str, str, int]]] = {
-    "xã": ("commune", "Xã", 0),
-    "phường": ("ward", "Phường", 0),
-    "thị trấn": ("town", "Thị trấn", 0),
-    "thị xã": ("district-town", "Thị xã", 1),
-    "huyện": ("district", "Huyện", 1),
-    "quận": ("district", "Quận", 1),
-    "thành phố": ("city", "Thành phố", 2),
-    "tp": ("city", "Thành phố", 2),
-    "tp.": ("city", "Thành phố", 2),
-    "tỉnh": ("province", "Tỉnh", 3),
-}
 #: "HUYỆN ỦY X": the party committee named after its level.
 _COMMITTEE_LEVEL: Final = {"huyện": "huyện", "quận": "quận", "thị": "thị xã",
                            "thành": "thành phố", "tỉnh": "tỉnh"}

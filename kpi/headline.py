@@ -7,15 +7,19 @@ numbers a reader sees agree everywhere.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
 import pandas as pd
 
 from kpi import labels
+from kpi.area_index import area_records
 from kpi.catalog import Catalog, Indicator
-from kpi.compare import attainment, qoq, values, yoy
+from kpi.compare import attainment_records, qoq_records, values_records, yoy_records
+from kpi.errors import KpiError
 from kpi.quarterly import Quarterly, ensure_quarterly
+from kpi.records import records
 
 RAW_COLUMNS: Final = (
     "indicator", "name", "unit", "period", "span", "month", "as_of", "value", "qualifier",
@@ -60,29 +64,72 @@ def _nan(x: object) -> bool:
     return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
 
 
-def _one(frame: pd.DataFrame, code: str) -> dict:
-    hit = frame[frame["indicator"] == code]
-    return hit.iloc[0].to_dict() if len(hit) else {}
+def _first(rows: Iterable[dict]) -> dict[str, dict]:
+    """The first row of each indicator, by indicator code."""
+    found: dict[str, dict] = {}
+    for row in rows:
+        found.setdefault(row["indicator"], row)
+    return found
 
 
-def _partial(q: Quarterly, area: str, period: pd.Period, code: str) -> dict:
-    """A flow's figure for part of the quarter (latest month, or a to_date total)."""
-    t = q.table
-    hit = t[(t["area"] == area) & (t["period"] == period) & (t["indicator"] == code)
-            & (t["measure"] == "value") & t["span"].isin(["to_date", "month"])]
-    if hit.empty:
-        return {}
-    hit = hit.assign(_o=hit["span"].map({"to_date": 0, "month": 1}))
-    return hit.sort_values(["_o", "month"], ascending=[True, False]).iloc[0].to_dict()
+@dataclass(frozen=True, eq=False)
+class HeadlineInputs:
+    """What the headline rows of one area, quarter and language read, for every
+    indicator at once (so several domains share one computation): by indicator code, the
+    quarter value, its QoQ and YoY comparisons, plan attainment and the partial figure
+    (latest to-date total, else latest month) of a flow with no quarter value; and the
+    indicators with a quarter value in the four quarters before. Build it with
+    :func:`headline_inputs`."""
+
+    area: str
+    period: pd.Period
+    lang: str
+    values: dict[str, dict]
+    qoq: dict[str, dict]
+    yoy: dict[str, dict]
+    attainment: dict[str, dict]
+    partial: dict[str, dict]
+    recent: frozenset[str]
 
 
-def _row(ind: Indicator, q: Quarterly, catalog: Catalog, period: pd.Period, area: str,
-         tables: dict[str, pd.DataFrame], lang: str) -> dict | None:
-    cur = _one(tables["values"], ind.code)
-    partial = {} if cur else _partial(q, area, period, ind.code)
-    ch, yr, att = (_one(tables[k], ind.code) for k in ("qoq", "yoy", "attainment"))
-    recent = tables["recent"]
-    if not cur and not partial and not att and ind.code not in set(recent["indicator"]):
+def _partial_order(row: dict) -> tuple[int, float]:
+    """To-date totals first, then months, the latest first."""
+    if row["span"] == "to_date":
+        return (0, 0.0)
+    return (1, math.inf if _nan(row["month"]) else -row["month"])
+
+
+def headline_inputs(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
+                    quarter: str | pd.Period, lang: str = "vi") -> HeadlineInputs:
+    """The comparisons behind the headline rows of ``area`` in ``quarter`` (see
+    :class:`HeadlineInputs`); pass the result to :func:`headline_raw` or
+    :func:`headline` for each domain."""
+    q = ensure_quarterly(data, catalog)
+    period = pd.Period(quarter, freq="Q-DEC")
+    now = period.ordinal  # quarters compared by ordinal: cheaper than Period comparisons
+    quarters = values_records(q, catalog, area=area)
+    parts = [r for r in area_records(q, area, "table") if r["measure"] == "value"
+             and r["period"].ordinal == now and r["span"] in ("to_date", "month")]
+    return HeadlineInputs(
+        area, period, lang,
+        values=_first(r for r in quarters if r["period"].ordinal == now),
+        qoq=_first(qoq_records(q, catalog, area=area, quarter=period, lang=lang)),
+        yoy=_first(yoy_records(q, catalog, area=area, quarter=period, lang=lang)),
+        attainment=_first(attainment_records(q, catalog, area=area, quarter=period,
+                                             lang=lang)),
+        # a stable sort: equal ranks keep the table's order
+        partial=_first(sorted(parts, key=_partial_order)),
+        recent=frozenset(r["indicator"] for r in quarters
+                         if now - 4 <= r["period"].ordinal <= now),
+    )
+
+
+def _row(ind: Indicator, got: HeadlineInputs) -> dict | None:
+    code, period, lang = ind.code, got.period, got.lang
+    cur = got.values.get(code, {})
+    partial = {} if cur else got.partial.get(code, {})
+    ch, yr, att = (table.get(code, {}) for table in (got.qoq, got.yoy, got.attainment))
+    if not cur and not partial and not att and code not in got.recent:
         return None
     shown = cur or partial
     qualifier = shown.get("qualifier", "exact")
@@ -135,21 +182,18 @@ def _int(x: object) -> int | None:
 
 
 def headline_raw(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
-                 quarter: str | pd.Period, domain: str, lang: str = "vi") -> pd.DataFrame:
-    """The raw headline rows (see :func:`headline`)."""
-    q = ensure_quarterly(data, catalog)
+                 quarter: str | pd.Period, domain: str, lang: str = "vi", *,
+                 inputs: HeadlineInputs | None = None) -> pd.DataFrame:
+    """The raw headline rows (see :func:`headline`). ``inputs``: the same area, quarter
+    and language's :func:`headline_inputs` when the caller already has them."""
     period = pd.Period(quarter, freq="Q-DEC")
-    recent = values(q, catalog, area=area)
-    recent = recent[(recent["period"] >= period - 4) & (recent["period"] <= period)]
-    tables = {
-        "values": values(q, catalog, area=area, quarter=period),
-        "qoq": qoq(q, catalog, area=area, quarter=period, lang=lang),
-        "yoy": yoy(q, catalog, area=area, quarter=period, lang=lang),
-        "attainment": attainment(q, catalog, area=area, quarter=period, lang=lang),
-        "recent": recent,
-    }
-    rows = [r for ind in catalog.in_domain(domain)
-            if (r := _row(ind, q, catalog, period, area, tables, lang)) is not None]
+    if inputs is None:
+        inputs = headline_inputs(data, catalog, area, period, lang)
+    elif (inputs.area, inputs.period, inputs.lang) != (area, period, lang):
+        raise KpiError("headline inputs are for another area, quarter or language",
+                       text=f"{inputs.area} {inputs.period} {inputs.lang}",
+                       where="kpi.headline.headline_raw")
+    rows = [r for ind in catalog.in_domain(domain) if (r := _row(ind, inputs)) is not None]
     frame = pd.DataFrame(rows, columns=list(RAW_COLUMNS))
     frame["month"] = frame["month"].astype("Int64")
     for col in ("value", "previous", "qoq_pct", "year_ago", "yoy_pct", "yoy_reported_pct",
@@ -162,7 +206,7 @@ def display(raw: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Headline rows as display strings (Vietnamese number format unless ``lang="en"``)."""
     heads = HEADINGS["en" if lang == "en" else "vi"]
     rows = []
-    for r in raw.to_dict("records"):
+    for r in records(raw):
         value = labels.format_value(r["value"], r["unit"], lang)
         pct_plan = r["pct_of_plan"] if not _nan(r["pct_of_plan"]) else r["pct_of_plan_reported"]
         # the qualifier word is already in front of the value; other flags go to the notes
@@ -183,7 +227,8 @@ def display(raw: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 
 
 def headline(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
-             quarter: str | pd.Period, domain: str, lang: str = "vi") -> Headline:
+             quarter: str | pd.Period, domain: str, lang: str = "vi", *,
+             inputs: HeadlineInputs | None = None) -> Headline:
     """The headline table of ``domain`` for ``area`` in ``quarter``.
 
     One row per catalogue indicator of the domain (catalogue order) that has a value this
@@ -192,7 +237,8 @@ def headline(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
     visible). Columns of ``raw``: :data:`RAW_COLUMNS`: value and qualifier, QoQ % and
     YoY % recomputed (NaN on a gap, with the note), YoY % as reported, year-to-date,
     plan, % of plan (computed and reported), % of pace, ``flags`` (gần / hơn / ước and
-    "dữ liệu mẫu" when any input is sample data) and ``notes``.
+    "dữ liệu mẫu" when any input is sample data) and ``notes``. ``inputs``: see
+    :func:`headline_raw`.
     """
-    raw = headline_raw(data, catalog, area, quarter, domain, lang)
+    raw = headline_raw(data, catalog, area, quarter, domain, lang, inputs=inputs)
     return Headline(raw, display(raw, lang))

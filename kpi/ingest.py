@@ -242,6 +242,13 @@ def load_observations(data_dir: Path, *, log: Log = _stderr) -> pd.DataFrame:
 
     This is what notebooks call: a fresh clone opened in JupyterLab just works.
     """
+    refresh(data_dir, log=log)
+    return store.read_observations(Path(data_dir) / "processed")
+
+
+def refresh(data_dir: Path, *, log: Log = _stderr) -> None:
+    """Ingest ``data_dir/raw`` into ``data_dir/processed`` when the processed files are
+    missing or older than the raw inputs (nothing to do without ``raw``)."""
     data_dir = Path(data_dir)
     processed = data_dir / "processed"
     raw = data_dir / "raw"
@@ -250,4 +257,3 @@ def load_observations(data_dir: Path, *, log: Log = _stderr) -> pd.DataFrame:
         state = _state(inventory(raw), ",".join(sorted({i.origin for i in catalog})))
         if not _unchanged(processed, state):
             ingest(raw, processed, catalog=catalog, log=log)
-    return store.read_observations(processed)

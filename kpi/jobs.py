@@ -105,7 +105,9 @@ class Job:
 
 @dataclass(frozen=True)
 class JobResult:
-    """Outcome of one job. Paths point at the written files (``None`` if not written)."""
+    """Outcome of one job. Paths point at the written files (``None`` if not written);
+    ``workers``: the Dask workers that ran its attempts, in order (empty for the local
+    pool)."""
 
     quarter: str
     area: str
@@ -118,6 +120,7 @@ class JobResult:
     error: ErrorSummary | None = None
     ipynb: Path | None = None
     html: Path | None = None
+    workers: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -419,9 +422,12 @@ class _GuardedKernelManager(AsyncKernelManager):
     ports at once sometimes collide ("Address already in use").
     """
 
+    _socket_folder: str | None = None
+
     async def start_kernel(self, **kw: object) -> None:
         if sys.platform != "win32":
-            folder = tempfile.mkdtemp(prefix="kpi-kernel-")
+            self._socket_folder = folder = tempfile.mkdtemp(prefix="kpi-kernel-")
+            # a worker that dies before the kernel is shut down still removes it on exit
             atexit.register(shutil.rmtree, folder, True)
             self.transport = "ipc"
             self.ip = os.path.join(folder, "kernel")
@@ -429,3 +435,11 @@ class _GuardedKernelManager(AsyncKernelManager):
         deadline = _Deadline.active
         if deadline is not None:
             deadline.track(self)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        # pool workers leave through os._exit, where atexit never runs: remove the
+        # socket folder with the kernel, or each notebook leaves one in the temp folder
+        if not restart and self._socket_folder:
+            shutil.rmtree(self._socket_folder, ignore_errors=True)
+            self._socket_folder = None

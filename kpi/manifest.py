@@ -3,7 +3,8 @@
 Records what produced the quarter's reports so a reader can trust and reproduce them:
 the run's parameters, sha256 of every input file under ``data/raw``, package versions,
 the git commit (when the project is a git checkout), and per report its parameters,
-notebook hash, start/end/duration, attempts, status and error summary.
+notebook hash, start/end/duration, attempts (and, on a Dask cluster, the workers that ran
+them: a job rescheduled after a lost worker lists two), status and error summary.
 
 Reports kept from an earlier run of the same quarter keep their entries; the runs that
 made them are listed under ``earlier_runs``.
@@ -93,6 +94,7 @@ def report_entry(
         "finished": result.finished,
         "duration_s": result.duration_s,
         "attempts": result.attempts,
+        "workers": list(result.workers),
         "error": asdict(result.error) if result.error else None,
         "parameters": dict(parameters),
         "source": source,

@@ -20,6 +20,7 @@ from kpi.catalog import Catalog
 from kpi.compare import note
 from kpi.headline import headline_raw
 from kpi.quarterly import Quarterly
+from kpi.records import records
 
 
 @dataclass(frozen=True)
@@ -129,9 +130,10 @@ def narrate(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
         domain = catalog[indicators[0]].domain
     if raw is None:
         raw = headline_raw(data, catalog, area, quarter, domain, lang)
+    rows = records(raw)
     if indicators is not None:
-        raw = raw[raw["indicator"].isin(list(indicators))]
-    rows = raw.to_dict("records")
+        wanted = set(indicators)
+        rows = [r for r in rows if r["indicator"] in wanted]
     if not any(not _nan(r["value"]) for r in rows):
         label = labels.quarter_label(pd.Period(quarter, freq="Q-DEC"), lang)
         topic = labels.domain_name(domain, lang)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import html
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -37,12 +38,15 @@ from typing import TYPE_CHECKING, Final
 import pandas as pd
 
 from kpi import analysis, labels, plots
+from kpi.area_index import area_observations
 from kpi.catalog import Catalog, load_catalog
 from kpi.errors import KpiError
-from kpi.heading import LEVELS
-from kpi.ingest import load_observations
+from kpi.headline import display as display_headline
+from kpi.ingest import refresh
+from kpi.levels import LEVELS
 from kpi.periods import parse_quarter
 from kpi.quarterly import Quarterly
+from kpi.quarterly_cache import cached_quarterly
 from kpi.safety import check_area
 
 if TYPE_CHECKING:
@@ -227,11 +231,46 @@ class Report:
     _headlines: dict[str, analysis.Headline] = field(default_factory=dict, repr=False)
 
     def _headline(self, domain: str) -> analysis.Headline:
-        """The area's headline for ``domain``, computed once (table, sentences, overview)."""
+        """The area's headline for ``domain`` (raw and display), computed once."""
         if domain not in self._headlines:
-            self._headlines[domain] = analysis.headline(self.data, self.catalog, self.area,
-                                                        self.quarter, domain, lang=self.lang)
+            raw = self._raw(domain)
+            self._headlines[domain] = analysis.Headline(raw, display_headline(raw, self.lang))
         return self._headlines[domain]
+
+    def _raw(self, domain: str, area: str | None = None) -> pd.DataFrame:
+        """The raw headline rows of ``area`` (the report's by default) for ``domain``,
+        computed once (table, sentences, overview, context); the domains of one area
+        share their comparisons (:func:`kpi.analysis.headline_inputs`)."""
+        area = area or self.area
+        if (area, domain) not in self._raws:
+            if area not in self._headline_inputs:
+                self._headline_inputs[area] = analysis.headline_inputs(
+                    self.data, self.catalog, area, self.quarter, self.lang)
+            self._raws[(area, domain)] = analysis.headline_raw(
+                self.data, self.catalog, area, self.quarter, domain, lang=self.lang,
+                inputs=self._headline_inputs[area])
+        return self._raws[(area, domain)]
+
+    @cached_property
+    def _raws(self) -> dict[tuple[str, str], pd.DataFrame]:
+        """Raw headline rows by (area, domain) (see :meth:`_raw`)."""
+        return {}
+
+    @cached_property
+    def _headline_inputs(self) -> dict[str, analysis.HeadlineInputs]:
+        """Headline inputs by area (see :meth:`_raw`)."""
+        return {}
+
+    @cached_property
+    def _findings(self) -> analysis.AreaFindings:
+        """The area's findings of the quarter, all domains, narrowed per section."""
+        return analysis.area_findings(self.data, self.catalog, self.area, self.quarter)
+
+    @cached_property
+    def _sample_sources(self) -> set[str]:
+        """The files holding sample (synthetic) observations."""
+        obs = self.data.observations
+        return set(obs.loc[obs["synthetic"], "source"])
 
     # -- small helpers -----------------------------------------------------------------
     def name(self, area: str | None = None) -> str:
@@ -240,6 +279,10 @@ class Report:
         if self.names.get(area):
             return self.names[area]
         return _pick(AREA_NAMES[area], self.lang) if area in AREA_NAMES else area
+
+    def _names(self, *areas: str) -> dict[str, str]:
+        """Slug → shown name, for chart titles."""
+        return {a: self.name(a) for a in areas}
 
     @property
     def area_name(self) -> str:
@@ -275,10 +318,24 @@ class Report:
     def _has_sample(self, area: str, codes: Sequence[str], quarters: int = 1) -> bool:
         """Whether any observation of ``area`` for ``codes`` in the last ``quarters``
         quarters to the report's quarter is sample data."""
-        obs = self.data.observations
-        hit = obs[(obs["area"] == area) & (obs["period"] > self.quarter - quarters)
-                  & (obs["period"] <= self.quarter) & obs["indicator"].isin(list(codes))]
-        return bool(hit["synthetic"].any())
+        wanted, now = set(codes), self.quarter.ordinal
+        return any(synthetic for period, code, synthetic in self._observed(area)
+                   if now - quarters < period <= now and code in wanted)
+
+    def _observed(self, area: str) -> list[tuple[int, str, bool]]:
+        """(period ordinal, indicator, synthetic) of each observation of ``area``, read
+        once (ordinals compare much faster than Periods)."""
+        if area not in self._observations:
+            obs = area_observations(self.data, area)
+            self._observations[area] = list(zip(
+                [p.ordinal for p in obs["period"].tolist()], obs["indicator"].tolist(),
+                obs["synthetic"].tolist(), strict=True))
+        return self._observations[area]
+
+    @cached_property
+    def _observations(self) -> dict[str, list[tuple[int, str, bool]]]:
+        """By area: see :meth:`_observed`."""
+        return {}
 
     # -- sections ----------------------------------------------------------------------
     def title(self) -> Note:
@@ -288,13 +345,12 @@ class Report:
                 _pick(_WORDS["overview"], self.lang))
         label = labels.quarter_label(self.quarter, self.lang)
         lines = [f"# {head} — {self.area_name}, {label if self.lang == 'en' else self._when}"]
-        obs = self.data.observations
-        here = obs[(obs["area"] == self.area) & (obs["period"] == self.quarter)]
+        here = [code for period, code, _ in self._observed(self.area)
+                if period == self.quarter.ordinal]
         codes = self._codes() if self.domain else list(self.catalog.indicators)
-        mine = here[here["indicator"].isin(codes)]
-        if here.empty:
+        if not here:
             lines.append(self._w("no_quarter", area=self.area_name, when=self._when))
-        elif self.domain and mine.empty:
+        elif self.domain and not set(here) & set(codes):
             lines.append(self._w("no_domain", topic=self._topic(), area=self.area_name,
                                  when=self._when))
         if self._has_sample(self.area, codes, WINDOW):
@@ -314,7 +370,7 @@ class Report:
         """Sentences for the domain's headline figures (see :func:`kpi.analysis.narrate`)."""
         return analysis.narrate(self.data, self.catalog, self.area, self.quarter,
                                 self._domain, lang=self.lang,
-                                raw=self._headline(self._domain).raw)
+                                raw=self._raw(self._domain))
 
     def main_indicators(self, n: int = 2) -> list[str]:
         """The indicators the trend charts show: those of the domain with quarter values
@@ -323,10 +379,12 @@ class Report:
         money indicator and one other when both exist."""
         parts = {p for r in self.catalog.rules for p in r.parts}
         codes = [c for c in self._codes() if c not in parts]
-        v = self._values[self._values["area"] == self.area]
-        counts = v.groupby("indicator").size()
-        now = set(v.loc[v["period"] == self.quarter, "indicator"])
-        ranked = sorted((c for c in codes if c in counts.index),
+        last = self.quarter.ordinal
+        window = [r for r in analysis.values_records(self.data, self.catalog, area=self.area)
+                  if last - WINDOW < r["period"].ordinal <= last]
+        counts = Counter(r["indicator"] for r in window)
+        now = {r["indicator"] for r in window if r["period"].ordinal == last}
+        ranked = sorted((c for c in codes if c in counts),
                         key=lambda c: (c not in now, -counts[c], codes.index(c)))
         money = [c for c in ranked if self.catalog[c].is_money]
         other = [c for c in ranked if not self.catalog[c].is_money]
@@ -338,7 +396,7 @@ class Report:
         """Bars of the last :data:`WINDOW` quarters of each main indicator, the current
         quarter highlighted (see :func:`kpi.plots.trend`)."""
         charts = tuple(plots.trend(self.data, self.catalog, self.area, code, self.quarter,
-                                   n=WINDOW, lang=self.lang)
+                                   n=WINDOW, lang=self.lang, names=self._names(self.area))
                        for code in self.main_indicators())
         return Charts(charts, self._w("no_chart", topic=self._topic(), area=self.area_name,
                                       n=WINDOW, when=self._when))
@@ -351,7 +409,8 @@ class Report:
         if not ch["indicator"].isin(self._codes()).any():
             return Charts((), empty)
         return Charts((plots.qoq_bars(self.data, self.catalog, self.area, self.quarter,
-                                      self._domain, lang=self.lang),), empty)
+                                      self._domain, lang=self.lang,
+                                      names=self._names(self.area)),), empty)
 
     def peers(self, indicator: str) -> list[str]:
         """Areas of the same administrative level as the area (by slug suffix: commune,
@@ -360,7 +419,8 @@ class Report:
         rank = _rank(self.area)
         if rank is None:
             return []
-        v = self._values[self._values["indicator"] == indicator]
+        v = analysis.values(self.data, self.catalog, indicator=indicator)
+        v = v[(v["period"] > self.quarter - WINDOW) & (v["period"] <= self.quarter)]
         others = sorted(a for a in set(v["area"]) if a != self.area and _rank(a) == rank)
         return [self.area, *others]
 
@@ -376,15 +436,17 @@ class Report:
             return Charts((), self._w("no_peers", name=self.catalog[main[0]].name(self.lang),
                                       max=MAX_PANELS, n=len(areas)))
         return Charts((plots.small_multiples(self.data, self.catalog, main[0], self.quarter,
-                                             areas=areas, n=WINDOW, lang=self.lang),))
+                                             areas=areas, n=WINDOW, lang=self.lang,
+                                             names=self._names(*areas)),))
 
     def context_areas(self) -> list[str]:
         """The national area and the area's province (when known), without the area and
         without areas that have no value of the domain's context indicators at all."""
         out = [NATIONAL, *([PROVINCE_OF[self.area]] if self.area in PROVINCE_OF else [])]
-        v = analysis.values(self.data, self.catalog)
-        known = set(v.loc[v["indicator"].isin(CONTEXT.get(self._domain, ())), "area"])
-        return [a for a in out if a != self.area and a in known]
+        codes = CONTEXT.get(self._domain, ())
+        return [a for a in out if a != self.area and any(
+            r["indicator"] in codes
+            for r in analysis.values_records(self.data, self.catalog, area=a))]
 
     def context(self) -> Note:
         """Real national (and provincial) figures of the domain's context indicators
@@ -397,7 +459,8 @@ class Report:
         parts = []
         for a in areas:
             said = analysis.narrate(self.data, self.catalog, a, self.quarter, self._domain,
-                                    indicators=list(codes), lang=self.lang)
+                                    indicators=list(codes), lang=self.lang,
+                                    raw=self._raw(self._domain, a))
             level = "national" if a == NATIONAL else "province"
             mark = self._w("sample") if self._has_sample(a, codes) else self._w("real")
             parts.append(f"**{self.name(a)}** ({self._w(level)}, {mark})\n\n"
@@ -412,15 +475,14 @@ class Report:
                 or v[(v["area"] == NATIONAL) & (v["indicator"] == codes[0])].empty):
             return Charts((), self._w("no_context"))
         return Charts((plots.trend(self.data, self.catalog, NATIONAL, codes[0], self.quarter,
-                                   n=WINDOW, lang=self.lang),))
+                                   n=WINDOW, lang=self.lang, names=self._names(NATIONAL)),))
 
     def findings(self) -> Table:
         """Data-quality findings of the domain (all domains in the overview), see
         :func:`kpi.analysis.domain_findings`; findings from sample files are marked."""
         f = analysis.domain_findings(self.data, self.catalog, self.area, self.quarter,
-                                     self.domain, lang=self.lang)
-        sample = set(self.data.observations.loc[self.data.observations["synthetic"],
-                                                 "source"])
+                                     self.domain, lang=self.lang, found=self._findings)
+        sample = self._sample_sources
         marks = [self._w("sample") if set(str(s).split(" | ")) & sample else ""
                  for s in f["source"]]
         frame = pd.DataFrame(
@@ -471,12 +533,11 @@ class Report:
         rows, links, sample = [], [], False
         for d in DOMAINS:
             said = analysis.narrate(self.data, self.catalog, self.area, self.quarter, d,
-                                    lang=self.lang, raw=self._headline(d).raw)
-            found = analysis.domain_findings(self.data, self.catalog, self.area,
-                                             self.quarter, d, lang=self.lang)
+                                    lang=self.lang, raw=self._raw(d))
             syn = self._has_sample(self.area, self._codes(d), WINDOW)
             sample |= syn
-            rows.append((_upper_first(self._topic(d)), said[0], str(len(found)),
+            rows.append((_upper_first(self._topic(d)), said[0],
+                         str(self._findings.count(self.catalog, d)),
                          self._w("sample") if syn else ""))
             links.append(f"{d}.html")
         frame = pd.DataFrame(rows, columns=list(_OVERVIEW_HEADS[self.lang]))
@@ -521,7 +582,8 @@ def open_report(data_dir: str | Path, area: str, quarter: str | pd.Period, lang:
                 domain: str | None = None) -> Report:
     """Load the observations under ``data_dir`` (ingesting ``data_dir/raw`` first when the
     processed files are missing or stale; a relative ``data_dir`` is found as
-    :func:`resolve_data_dir` says), compute the quarterly series once, apply the
+    :func:`resolve_data_dir` says), compute the quarterly series once (or read them from
+    ``processed/cache``, see :mod:`kpi.quarterly_cache`), apply the
     chart theme and return the :class:`Report` the notebook's sections read.
 
     ``quarter`` may arrive as any label :func:`kpi.periods.parse_quarter` reads
@@ -537,11 +599,11 @@ def open_report(data_dir: str | Path, area: str, quarter: str | pd.Period, lang:
         raise KpiError(f"domain must be one of {', '.join(DOMAINS)}", text=str(domain),
                        where="parameter 'domain'")
     data_dir = resolve_data_dir(data_dir)
-    observations = load_observations(data_dir)
+    refresh(data_dir)
     catalog = load_catalog()
     plots.use_theme()
     return Report(area, period, lang, domain, catalog,
-                  analysis.quarterly(observations, catalog), _area_names(data_dir))
+                  cached_quarterly(data_dir / "processed", catalog), _area_names(data_dir))
 
 
 # -- stored outputs --------------------------------------------------------------------------

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from typing import Final
 
 import pandas as pd
 
 from kpi import labels
+from kpi.area_index import area_records
 from kpi.catalog import Catalog
 from kpi.quarterly import Quarterly, ensure_quarterly
 
@@ -33,16 +35,23 @@ def sources(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
     if indicators is not None:
         codes = [c for c in codes if c in set(indicators)] if domain else list(indicators)
     shown = {period, period - 1, period - 4}
-    t = q.table
-    mask = (t["area"] == area) & t["indicator"].isin(codes) & (
-        t["period"].isin(shown) | ((t["measure"] != "value") & (t["period"].dt.qyear
-                                                              == period.qyear)))
-    c = q.cumulative
-    cum = c[(c["area"] == area) & c["indicator"].isin(codes) & (c["period"] == period)]
-    rows = sorted({i for inputs in (*t.loc[mask, "inputs"], *cum["inputs"]) for i in inputs})
+    wanted = set(codes)
+    used = [r["inputs"] for r in area_records(q, area, "table") if r["indicator"] in wanted and (
+        r["period"] in shown or (r["measure"] != "value" and r["period"].qyear == period.qyear))]
+    used += [r["inputs"] for r in area_records(q, area, "cumulative")
+             if r["indicator"] in wanted and r["period"] == period]
+    rows = sorted({i for inputs in used for i in inputs})
     obs = q.observations.iloc[rows]
+    # catalogue order, then period, measure and span (a stable sort: ties keep row order);
+    # an input of another indicator (a rate's parts) goes last
     order = {code: n for n, code in enumerate(codes)}
-    out = pd.DataFrame({
+    keys = [(order.get(code, math.inf), p, m, s) for code, p, m, s in zip(
+        obs["indicator"].tolist(), obs["period"].tolist(), obs["measure"].tolist(),
+        obs["span"].tolist(), strict=True)]
+    ranked = sorted(range(len(keys)), key=keys.__getitem__)
+    if ranked != list(range(len(keys))):
+        obs = obs.iloc[ranked]
+    return pd.DataFrame({
         "indicator": obs["indicator"].to_numpy(),
         "name": [catalog[code].name(lang) for code in obs["indicator"]],
         "period": obs["period"].array,
@@ -61,6 +70,3 @@ def sources(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
         "derived": obs["derived"].to_numpy(),
         "synthetic": obs["synthetic"].to_numpy(),
     }, columns=list(COLUMNS))
-    out = out.assign(_o=out["indicator"].map(order))
-    return out.sort_values(["_o", "period", "measure", "span"], kind="mergesort").drop(
-        columns="_o").reset_index(drop=True)

@@ -7,7 +7,8 @@ instead of JupyterLab's 250 KB, images inline as data URIs, ``lang`` set, and a 
 line stating the parameters and the data date. A Content-Security-Policy forbids scripts
 and network loads; :func:`quote_active_markup` shows raw ``<script>`` in markdown/HTML
 outputs as text, and :func:`neutralize_active_content` makes whatever else reached the
-page inert. PNG images are re-encoded losslessly to fewer bytes (:func:`shrink_png`).
+page inert. PNG images other than the charts' own palette PNGs are re-encoded to fewer
+bytes (:func:`kpi.images.shrink_png`).
 
 One exporter is built per process and reused (:func:`exporter`).
 """
@@ -17,17 +18,20 @@ from __future__ import annotations
 import base64
 import copy
 import functools
-import io
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import nbformat
 from bs4 import BeautifulSoup, NavigableString
 from nbconvert import HTMLExporter
-from PIL import Image
+from nbconvert.exporters.templateexporter import TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
+
+from kpi.images import shrink_png
 
 TEMPLATE_DIR: Final = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME: Final = "kpi_report"
@@ -72,16 +76,41 @@ class ReportHeader:
     image_alt: str = "Biểu đồ (chart)"
 
 
+class ReportExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its own BeautifulSoup pass over the page.
+
+    nbconvert parses every page it writes once more to give images without alt text a
+    placeholder and make outputs focusable; :func:`neutralize_active_content` parses
+    the page anyway, so it does both (:func:`finish_page`) and the page is parsed once.
+    The rest of :meth:`from_notebook_node` is nbconvert's (nbconvert 7).
+    """
+
+    def from_notebook_node(  # type: ignore[override]
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[str, dict[str, Any]]:
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        highlight_code = self.filters.get(
+            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        resources = self._init_resources(resources)
+        self.register_filter("highlight_code", highlight_code)
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
 @functools.cache
 def exporter() -> HTMLExporter:
     """The process's HTML exporter (built once; building one costs ~0.3 s)."""
     config = Config()
+    # validate the notebook once after the preprocessors, not after each of them
+    config.ReportExporter.optimistic_validation = True
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_TAGS)
     # The lab conf.json enables pygments CSS (~10 KB); with no code shown it styles nothing,
     # and a template's conf.json cannot switch it off (the base template's conf wins).
     config.CSSHTMLHeaderPreprocessor.enabled = False
-    return HTMLExporter(
+    return ReportExporter(
         config=config,
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATE_DIR)],
@@ -105,7 +134,7 @@ def render_report(nb: nbformat.NotebookNode, header: ReportHeader) -> str:
     page = quote_active_markup(nb)
     shrink_images(page)
     body, _ = html_exporter.from_notebook_node(page, resources=resources)
-    return neutralize_active_content(body)
+    return neutralize_active_content(body, image_alt=header.image_alt)
 
 
 def quote_active_markup(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -128,7 +157,7 @@ def quote_active_markup(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def shrink_images(nb: nbformat.NotebookNode) -> None:
-    """Re-encode ``nb``'s PNG outputs in place with :func:`shrink_png`.
+    """Re-encode ``nb``'s PNG outputs in place with :func:`kpi.images.shrink_png`.
 
     Covers ``image/png`` outputs and ``data:image/png`` URIs inside HTML outputs (charts
     displayed as ``<img>`` with alt text).
@@ -145,33 +174,6 @@ def shrink_images(nb: nbformat.NotebookNode) -> None:
                 )
 
 
-def shrink_png(data: bytes) -> bytes:
-    """The same picture in fewer bytes, or ``data`` itself.
-
-    Charts use few colours: an opaque image with at most 256 is stored as an exact
-    palette PNG (lossless). One with more (anti-aliasing shades) is reduced to a
-    256-colour palette without dithering, which changes only those edge shades and
-    halves the size: a domain report's five charts then stay well within its 300 KB
-    budget. Unreadable, translucent or not-smaller results return ``data`` unchanged.
-    """
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            if image.mode == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
-                image = image.convert("RGB")
-            if image.mode == "RGB" and image.getcolors(256) is not None:
-                image = image.convert("P", palette=Image.Palette.ADAPTIVE, colors=256)
-            elif image.mode == "RGB":
-                image = image.quantize(256, method=Image.Quantize.MEDIANCUT,
-                                       dither=Image.Dither.NONE)
-            out = io.BytesIO()
-            image.save(out, "PNG", optimize=True)
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return data
-    smaller = out.getvalue()
-    return smaller if len(smaller) < len(data) else data
-
-
 def _shrink_base64(text: str) -> str:
     try:
         data = base64.b64decode(text, validate=False)
@@ -181,15 +183,23 @@ def _shrink_base64(text: str) -> str:
     return text if smaller is data else base64.b64encode(smaller).decode("ascii")
 
 
-def neutralize_active_content(html: str) -> str:
+def neutralize_active_content(html: str, image_alt: str | None = None) -> str:
     """Make ``html`` inert: active elements become visible text, handlers are dropped.
 
     ``<script>``, frames, objects, ``<base>`` and ``<link>`` elements are replaced by
     their own markup as escaped text (so a report quoting ``<script>alert(1)</script>``
     shows exactly that); ``on*`` attributes and ``javascript:``/``vbscript:`` URLs are
     removed. The page's own head has none of these, so nothing legitimate is lost.
+    With ``image_alt``, also what nbconvert's exporter would have done in a parse of its
+    own: images without alt text get ``image_alt``, outputs become keyboard-focusable.
     """
     soup = BeautifulSoup(html, features="html.parser")
+    if image_alt is not None:
+        for img in soup.find_all("img"):
+            if "alt" not in img.attrs:
+                img.attrs["alt"] = image_alt
+        for div in soup.find_all("div", class_=("jp-OutputArea-output", "jp-Cell-inputWrapper")):
+            div.attrs["tabindex"] = "0"
     for tag in soup.find_all(_ACTIVE_TAGS):
         shown = soup.new_tag("code", attrs={"class": "kpi-neutralized"})
         shown.append(NavigableString(str(tag)))

@@ -63,14 +63,29 @@ def read_observations(folder: Path) -> pd.DataFrame:
     :class:`SchemaError` when it breaks the contract.
     """
     path = Path(folder) / OBSERVATIONS_PARQUET
-    if not path.exists():
-        raise SourceError("no observations yet: run `kpi ingest` first", where=str(path))
+    return observations_from_bytes(read_observation_bytes(folder), path)
+
+
+def read_observation_bytes(folder: Path) -> bytes:
+    """The bytes of ``folder/observations.parquet`` (:class:`SourceError` when missing)."""
+    path = Path(folder) / OBSERVATIONS_PARQUET
     try:
-        df = pd.read_parquet(path, engine="pyarrow")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError("no observations yet: run `kpi ingest` first", where=str(path)) from None
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror}", where=str(path)) from exc
+
+
+def observations_from_bytes(data: bytes, where: Path) -> pd.DataFrame:
+    """The observation table in parquet bytes ``data`` (read from ``where``), conformed
+    and validated as :func:`read_observations` says."""
+    try:
+        df = pd.read_parquet(io.BytesIO(data), engine="pyarrow")
     except Exception as exc:  # pyarrow raises several unrelated types
-        raise SourceError(f"cannot read parquet: {exc}", where=str(path)) from exc
+        raise SourceError(f"cannot read parquet: {exc}", where=str(where)) from exc
     df = df.drop(columns=["period_label"], errors="ignore")
     try:
         return schema.validate(schema.conform(df))
     except SchemaError as exc:
-        raise SchemaError(exc.reason, where=str(path)) from exc
+        raise SchemaError(exc.reason, where=str(where)) from exc

@@ -22,7 +22,7 @@ from typing import Any
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import Engine
+from papermill.engines import Engine, NotebookExecutionManager, catch_nb_assignment
 from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
@@ -82,6 +82,30 @@ class WarmNotebookClient(PapermillNotebookClient):
         return self.nb
 
 
+class ThrottledSaves(NotebookExecutionManager):
+    """papermill's execution manager, writing the output notebook when the run ends and
+    otherwise at most every ``autosave_cell_every`` seconds (papermill's own limit for
+    output saves), not at the start and end of every cell.
+
+    papermill's default writes a 12-cell report ~26 times, each a JSON encoding and a
+    schema validation of the whole notebook with its charts: on the warm engine that was
+    most of the worker's CPU time. A long notebook still shows its progress on disk.
+    """
+
+    _finishing = False
+
+    @catch_nb_assignment
+    def save(self, **kwargs: Any) -> None:
+        every = self.autosave_cell_every
+        due = bool(every) and (self.now() - self.last_save_time).total_seconds() >= every
+        if self._finishing or due:
+            super().save(**kwargs)
+
+    def notebook_complete(self, **kwargs: Any) -> None:
+        self._finishing = True
+        super().notebook_complete(**kwargs)
+
+
 class WarmEngine(Engine):
     """papermill engine running notebooks on this process's warm kernel.
 
@@ -91,6 +115,28 @@ class WarmEngine(Engine):
     e.g. to let a whole-notebook deadline kill that kernel). ``kernel_manager_class`` and
     ``extra_arguments`` apply when a kernel is started.
     """
+
+    @classmethod
+    def execute_notebook(
+        cls,
+        nb: Any,
+        kernel_name: str,
+        output_path: str | None = None,
+        progress_bar: bool | dict[str, Any] = True,
+        log_output: bool = False,
+        autosave_cell_every: int = 30,
+        **kwargs: Any,
+    ) -> Any:
+        """papermill's ``Engine.execute_notebook`` with :class:`ThrottledSaves`."""
+        nb_man = ThrottledSaves(nb, output_path=output_path, progress_bar=progress_bar,
+                                log_output=log_output, autosave_cell_every=autosave_cell_every)
+        nb_man.notebook_start()
+        try:
+            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        finally:
+            nb_man.cleanup_pbar()
+            nb_man.notebook_complete()
+        return nb_man.nb
 
     @classmethod
     def execute_managed_notebook(

@@ -103,6 +103,7 @@ def test_a_worker_killed_mid_run_has_its_jobs_rerun_elsewhere(
     for result, placement in moved:
         assert placement.attempts == result.attempts == 2
         assert placement.workers[0] == victim and placement.workers[1] != victim
+        assert result.workers == placement.workers  # what the manifest entry lists
     for job in jobs:
         written = sorted(p.name for p in job.output_dir.iterdir())
         assert written == ["chart.html", "chart.ipynb"]  # no half-written temp file left
@@ -149,6 +150,9 @@ def test_reports_manifest_and_index_go_to_an_fsspec_url(
     statuses = {e["notebook"]: (e["status"], e["cluster"]["attempts"])
                 for e in document["reports"]}
     assert statuses == {"raises": ("failed", 1), "table": ("ok", 1)}
+    workers = set(cluster.scheduler_info["workers"])
+    assert all(len(e["workers"]) == 1 and set(e["workers"]) <= workers
+               for e in document["reports"])  # the entry names the worker that ran it
     index = (site / "index.html").read_text(encoding="utf-8")
     assert f'href="{QUARTER}/hoi-an/table.html"' in index
     assert f'href="{QUARTER}/hoi-an/raises.html"' in index

@@ -236,3 +236,12 @@ def test_the_same_jobs_run_on_a_local_dask_cluster(tmp_path: Path):
     document = json.loads(result.manifest_path.read_text(encoding="utf-8"))
     assert document["run"]["parameters"]["scheduler"] == "local"
     assert hidden_leftovers(root / "reports") == []
+
+
+def test_a_fresh_kernel_leaves_no_socket_folder_behind(tmp_path: Path, monkeypatch):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temp))
+    result = run_job(_job(tmp_path, "hello", engine="papermill"))
+    assert result.ok, result.error
+    assert list(temp.glob("kpi-kernel-*")) == []

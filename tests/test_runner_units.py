@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import json
@@ -21,10 +22,11 @@ from runner_support import fixture_notebook, make_root
 
 from kpi import atomic, manifest
 from kpi.errors import RunError, UnsafeParameterError
+from kpi.images import shrink_png
 from kpi.index_page import collect, render, write_index
 from kpi.jobs import ErrorSummary, JobResult
 from kpi.progress import Progress
-from kpi.render import neutralize_active_content, quote_active_markup, shrink_png
+from kpi.render import neutralize_active_content, quote_active_markup
 from kpi.run_scope import resolve_areas, resolve_notebooks, resolve_quarter
 from kpi.runner import _signals_deferred
 from kpi.safety import check_area, check_notebook_name, check_quarter, inside
@@ -314,3 +316,23 @@ def test_latest_ignores_quarters_that_only_hold_plans(tmp_path: Path):
     assert resolve_quarter("latest", tmp_path) == "2022Q4"
     with pytest.raises(RunError, match="2023Q4"):
         resolve_areas(None, "2023Q4", tmp_path)
+
+
+def test_rendered_page_gives_images_alt_text_and_outputs_focus_in_one_pass():
+    from kpi.render import ReportHeader, render_report
+
+    picture = base64.b64encode(_chart_png()).decode("ascii")
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("chart", outputs=[
+            nbformat.v4.new_output("display_data", data={"image/png": picture}),
+            nbformat.v4.new_output("display_data", data={
+                "text/html": f'<img src="data:image/png;base64,{picture}">'
+                             '<a href="javascript:alert(1)" onclick="x()">x</a>'}),
+        ]),
+    ])
+    page = render_report(nb, ReportHeader("tham số", "parameters", image_alt="Biểu đồ thu"))
+    alts = re.findall(r'<img [^>]*alt="([^"]*)"', page)
+    assert alts == ["Biểu đồ thu", "Biểu đồ thu"]
+    assert page.count('tabindex="0"') >= 2  # each output can take keyboard focus
+    assert "javascript:" not in page and "onclick" not in page
+    assert "No description has been provided" not in page

@@ -238,3 +238,49 @@ def test_comparison_is_not_blind(fresh: dict) -> None:
     assert comparable(fresh["report"]) == comparable(json.loads(json.dumps(fresh["report"])))
 
 
+
+
+def count_writes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record each write of the output notebook by papermill's execution manager (the
+    number of outputs it held then)."""
+    import papermill.engines
+
+    writes: list[int] = []
+    real = papermill.engines.write_ipynb
+
+    def counted(nb: nbformat.NotebookNode, path: str) -> None:
+        writes.append(sum(len(c.get("outputs", [])) for c in nb.cells))
+        real(nb, path)
+
+    monkeypatch.setattr(papermill.engines, "write_ipynb", counted)
+    return writes
+
+
+def test_the_output_notebook_is_written_when_the_run_ends_not_at_every_cell(
+    out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writes = count_writes(monkeypatch)
+    nb = execute("report", warm.ENGINE_NAME, out)
+    code_cells = sum(c.cell_type == "code" for c in nb.cells)
+    assert code_cells >= 3
+    # papermill's default would write 2 × cells + 2 times; the last write holds everything
+    assert len(writes) == 1
+    assert writes[-1] == sum(len(c.get("outputs", [])) for c in nb.cells) > 0
+    writes.clear()
+    execute("report", None, out)  # the stock engine, for comparison
+    assert len(writes) >= 2 * code_cells
+
+
+def test_a_long_notebook_is_still_saved_while_it_runs(out: Path, monkeypatch) -> None:
+    source = out / "long.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import time\ntime.sleep(2.5)"),
+        nbformat.v4.new_code_cell("print('xong')"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                "language": "python"}}), source)
+    writes = count_writes(monkeypatch)
+    papermill.execute_notebook(str(source), str(out / "long-out.ipynb"),
+                               engine_name=warm.ENGINE_NAME, progress_bar=False,
+                               kernel_name="python3", autosave_cell_every=1)
+    # saved once the slow cell had run (more than a second in), and when the run ended
+    assert writes == [0, 1]

@@ -37,7 +37,7 @@ from typing import Final
 
 import yaml
 
-from kpi.catalog import Catalog
+from kpi.catalog import Catalog, load_yaml
 from kpi.errors import TableError
 from kpi.tables.text import label_key, one_line
 from kpi.tables.units import Unit, parse_unit
@@ -234,7 +234,7 @@ def parse_mapping(doc: object, where: str, catalog: Catalog | None = None) -> Ma
 def load_mapping(path: Path, where: str, catalog: Catalog | None = None) -> Mapping:
     """Read and validate a mapping file."""
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        doc = load_yaml(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise _fail(f"cannot read ({exc.strerror})", where) from exc
     except yaml.YAMLError as exc:
