@@ -43,11 +43,15 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import kpi.startup  # noqa: E402, F401 - before nbformat, as in the runner (see kpi.startup)
+
+# isort: split
+import nbformat  # noqa: E402
 
 from kpi.jobs import Job, JobResult, init_worker, run_job  # noqa: E402
 from kpi.warm_compare import differences  # noqa: E402
@@ -163,15 +167,11 @@ def run_pool(jobs: list[Job], workers: int) -> tuple[list[JobResult], Usage, flo
 
 
 def run_dask(jobs: list[Job], workers: int) -> tuple[list[JobResult], Usage, float, float]:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    from kpi.cluster import run_on_cluster
+    from kpi.cluster import local_cluster, run_on_cluster
 
-    with (
-        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                     dashboard_address=None) as cluster,
-        Client(cluster) as client,
-    ):
+    with local_cluster(workers) as cluster, Client(cluster) as client:  # as --scheduler local
         pids = list(client.run(os.getpid).values())
         usage = Usage(lambda: pids)
         cpu0, start = own_cpu(), time.perf_counter()

@@ -23,6 +23,9 @@ run one job per process at a time (processes, not threads).
 
 from __future__ import annotations
 
+import kpi.startup  # noqa: F401 - first: before nbformat is imported (see kpi.startup)
+
+# isort: split
 import atexit
 import contextlib
 import datetime as dt

@@ -15,6 +15,9 @@ One exporter is built per process and reused (:func:`exporter`).
 
 from __future__ import annotations
 
+import kpi.startup  # noqa: F401 - first: before nbformat is imported (see kpi.startup)
+
+# isort: split
 import base64
 import copy
 import functools

@@ -19,7 +19,7 @@ import pytest
 from distributed import Client, LocalCluster
 
 from kpi import manifest
-from kpi.cluster import ClusterRun, publish_documents, run_on_cluster
+from kpi.cluster import ClusterRun, local_cluster, publish_documents, run_on_cluster
 from kpi.jobs import Job
 from kpi.runner import run_quarter
 from kpi.warm_compare import differences
@@ -76,9 +76,16 @@ def test_a_local_cluster_gives_the_local_pools_reports(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def cluster() -> object:
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as local:
+    with local_cluster(2) as local:  # what --scheduler local starts
         yield local
+
+
+def test_local_cluster_workers_do_not_run_the_statistical_profiler(
+    cluster: LocalCluster,
+) -> None:
+    with Client(cluster) as client:
+        running = client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+    assert list(running.values()) == [False, False]
 
 
 def test_a_worker_killed_mid_run_has_its_jobs_rerun_elsewhere(

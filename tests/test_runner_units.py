@@ -336,3 +336,17 @@ def test_rendered_page_gives_images_alt_text_and_outputs_focus_in_one_pass():
     assert page.count('tabindex="0"') >= 2  # each output can take keyboard focus
     assert "javascript:" not in page and "onclick" not in page
     assert "No description has been provided" not in page
+
+
+@pytest.mark.parametrize(("first", "skipped"), [("kpi.jobs", True), ("jsonschema", False)])
+def test_runner_processes_skip_the_slow_iri_grammar_and_still_validate(first, skipped):
+    import subprocess
+    import sys
+
+    code = (f"import {first}, sys, nbformat\n"
+            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
+            "nbformat.validate(nb)\n"
+            "print(sys.modules.get('rfc3987_syntax', 'absent') is None)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=REPO)
+    assert out.stdout.strip() == str(skipped)
