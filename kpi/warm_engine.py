@@ -90,6 +90,10 @@ class ThrottledSaves(NotebookExecutionManager):
     papermill's default writes a 12-cell report ~26 times, each a JSON encoding and a
     schema validation of the whole notebook with its charts: on the warm engine that was
     most of the worker's CPU time. A long notebook still shows its progress on disk.
+    papermill's own ``request_save_on_cell_execute=False`` would stop every engine save,
+    including the one when the run ends, which is what keeps the outputs of a notebook
+    stopped by a dead kernel or a timeout (papermill itself writes only after a normal end
+    or a cell error).
     """
 
     _finishing = False
