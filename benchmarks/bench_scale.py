@@ -16,11 +16,14 @@ cell. Printed: notebooks per minute, CPU-seconds per notebook (workers, kernels 
 process), peak memory per worker (worker + its kernel), and ratios to (d). Then one area ×
 5 notebooks end to end from cold (new workers) with (b) against (d).
 
+With ``--rounds N`` (b), (c), (d) and the one-area run are repeated N times in turn and the
+best of each is kept: on a shared machine one run's ratios move by tens of percent.
+
 Targets: (b) ≥ 3 × (a) and ≥ 0.7 × (d); (c) within 15 % of (b); one area end to end within
 1.5 × (d). Notebooks: the real ones in notebooks/ when the processed data exist, else the
 fixture notebooks of the warm-kernel tests.
 
-    .venv/bin/python benchmarks/bench_scale.py --areas 20
+    .venv/bin/python benchmarks/bench_scale.py --areas 20 --rounds 2
 """
 
 from __future__ import annotations
@@ -331,6 +334,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quarter", default="2022Q2")
     parser.add_argument("--notebooks", choices=("auto", "real", "fixtures"), default="auto")
     parser.add_argument("--skip", default="", help="modes to skip, e.g. 'a' or 'ac'")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run (b), (c), (d) and the one-area test this many times in "
+                             "turn and keep each one's best (a shared machine's load moves "
+                             "single runs by tens of percent)")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="kpi-bench-"))
@@ -341,35 +348,51 @@ def main(argv: list[str] | None = None) -> int:
               f"--jobs {args.jobs}, {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
         reference = None
-        if "d" not in args.skip:
-            jobs = make_jobs(notebooks, areas, args.quarter, work / "d", "none")
-            times, usage, wall, cpu = run_plain(jobs, args.jobs, (*PLAIN_IMPORTS, "kpi.notebook"))
-            results["d"] = summarise("(d) plain Python", jobs, usage, wall, cpu, len(times))
-        if "a" not in args.skip:
+        if "a" not in args.skip:  # once: slow, and far from every other mode
             jobs = make_jobs(notebooks, areas, args.quarter, work / "a", "papermill")
             done, usage, wall, cpu = run_pool(jobs, args.jobs)
             reference = done
             results["a"] = summarise("(a) papermill", jobs, usage, wall, cpu,
                                      sum(r.ok for r in done))
-        if "b" not in args.skip:
-            jobs = make_jobs(notebooks, areas, args.quarter, work / "b", "kpi-warm")
-            done, usage, wall, cpu = run_pool(jobs, args.jobs)
-            results["b"] = summarise("(b) warm kernels", jobs, usage, wall, cpu,
-                                     sum(r.ok for r in done), reference, done)
-        if "c" not in args.skip:
-            jobs = make_jobs(notebooks, areas, args.quarter, work / "c", "kpi-warm")
-            done, usage, wall, cpu = run_dask(jobs, args.jobs)
-            results["c"] = summarise("(c) warm kernels, Dask", jobs, usage, wall, cpu,
-                                     sum(r.ok for r in done), reference, done)
+        for n in range(args.rounds):  # the other modes in turn; each keeps its best round
+            if "d" not in args.skip:
+                jobs = make_jobs(notebooks, areas, args.quarter, work / f"d-{n}", "none")
+                times, usage, wall, cpu = run_plain(jobs, args.jobs,
+                                                    (*PLAIN_IMPORTS, "kpi.notebook"))
+                keep_best(results, "d", summarise("(d) plain Python", jobs, usage, wall, cpu,
+                                                  len(times)))
+            if "b" not in args.skip:
+                jobs = make_jobs(notebooks, areas, args.quarter, work / f"b-{n}", "kpi-warm")
+                done, usage, wall, cpu = run_pool(jobs, args.jobs)
+                keep_best(results, "b", summarise("(b) warm kernels", jobs, usage, wall, cpu,
+                                                  sum(r.ok for r in done), reference, done))
+            if "c" not in args.skip:
+                jobs = make_jobs(notebooks, areas, args.quarter, work / f"c-{n}", "kpi-warm")
+                done, usage, wall, cpu = run_dask(jobs, args.jobs)
+                keep_best(results, "c", summarise("(c) warm kernels, Dask", jobs, usage, wall,
+                                                  cpu, sum(r.ok for r in done), reference, done))
         one: dict[str, float] = {}
-        if "e" not in args.skip:
-            jobs = make_jobs(notebooks, areas[:1], args.quarter, work / "e", "kpi-warm")
-            _, usage, one["b"], _ = run_pool(jobs, args.jobs)
-            _, usage, one["d"], _ = run_plain(jobs, args.jobs, (*PLAIN_IMPORTS, "kpi.notebook"))
+        for n in range(args.rounds if "e" not in args.skip else 0):
+            jobs = make_jobs(notebooks, areas[:1], args.quarter, work / f"e-{n}", "kpi-warm")
+            _, _, warm_wall, _ = run_pool(jobs, args.jobs)
+            _, _, plain_wall, _ = run_plain(jobs, args.jobs, (*PLAIN_IMPORTS, "kpi.notebook"))
+            one["b"] = min(one.get("b", warm_wall), warm_wall)
+            one["d"] = min(one.get("d", plain_wall), plain_wall)
         report(results, one)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def keep_best(results: dict[str, Result], mode: str, result: Result) -> None:
+    """Keep the fastest round of ``mode``; its mismatch count is the largest any round had."""
+    best = results.get(mode)
+    if best is not None:
+        counts = [r.mismatches for r in (best, result) if r.mismatches is not None]
+        result.mismatches = best.mismatches = max(counts) if counts else None
+        if best.per_minute >= result.per_minute:
+            return
+    results[mode] = result
 
 
 def report(results: dict[str, Result], one: dict[str, float]) -> None:
