@@ -135,6 +135,9 @@ class _Outcome:
     status: Status
     error: ErrorSummary | None = None
     kernel_died: bool = False
+    #: the executed notebook papermill returned (a run that ended normally); otherwise
+    #: what it saved is read back from the file
+    nb: nbformat.NotebookNode | None = None
 
 
 def init_worker() -> None:
@@ -162,7 +165,7 @@ def run_job(job: Job) -> JobResult:
             outcome = _execute(job, part)
             if not (outcome.kernel_died and attempts <= job.retries):
                 break
-        nb = _read_output(part)
+        nb = outcome.nb if outcome.nb is not None else _read_output(part)
     return _finish(job, nb, outcome, attempts, started, clock)
 
 
@@ -217,7 +220,7 @@ def _execute(job: Job, output: Path) -> _Outcome:
     deadline = _Deadline(job.notebook_timeout)
     try:
         with deadline:
-            papermill.execute_notebook(
+            executed = papermill.execute_notebook(
                 str(job.notebook),
                 str(output),
                 parameters=dict(job.parameters),
@@ -248,7 +251,7 @@ def _execute(job: Job, output: Path) -> _Outcome:
         if deadline.fired:
             return _timed_out(job, overall=True)
         return _Outcome("failed", ErrorSummary(type(exc).__name__, _short(str(exc))))
-    return _Outcome("ok")
+    return _Outcome("ok", nb=executed)
 
 
 def _timed_out(job: Job, *, overall: bool) -> _Outcome:
