@@ -55,6 +55,15 @@ def atomic_path(path: Path) -> Iterator[Path]:
         os.replace(tmp, path)
 
 
+def publish(done: Path, path: Path) -> None:
+    """Move the finished file ``done`` onto ``path`` (same folder), flushed to disk first
+    as :func:`write_bytes` does: for files a library wrote by name."""
+    with open(done, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.chmod(done, _FILE_MODE)
+    os.replace(done, path)
+
+
 def write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (flushed to disk before the move)."""
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:

@@ -13,11 +13,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Final, Literal
 
 import yaml
 
+from kpi import process_memo
 from kpi.errors import CatalogError
 
 DOMAINS: Final = (
@@ -202,10 +204,14 @@ def _read(text: str, where: str) -> tuple[list[Indicator], list[Rule]]:
     return inds, rules
 
 
-def _packaged() -> list[tuple[str, str]]:
+def _packaged_files() -> list[Traversable]:
     folder = resources.files("kpi") / "indicators"
-    files = sorted((p for p in folder.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name)
-    return [(f"kpi/indicators/{p.name}", p.read_text(encoding="utf-8")) for p in files]
+    return sorted((p for p in folder.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name)
+
+
+def _packaged() -> list[tuple[str, str]]:
+    return [(f"kpi/indicators/{p.name}", p.read_text(encoding="utf-8"))
+            for p in _packaged_files()]
 
 
 def build_catalog(sources: Iterable[tuple[str, str]]) -> Catalog:
@@ -245,6 +251,12 @@ def load_catalog(extra: Sequence[str | Path] = ()) -> Catalog:
 
 @lru_cache(maxsize=8)
 def _load_cached(paths: tuple[str, ...]) -> Catalog:
+    # Kept across warm-kernel resets too: parsing the YAML costs ~35 ms per notebook.
+    files = [*_packaged_files(), *paths, __file__]
+    return process_memo.from_files("catalog", files, lambda: _build(paths))
+
+
+def _build(paths: tuple[str, ...]) -> Catalog:
     sources = _packaged()
     for p in paths:
         try:

@@ -165,8 +165,9 @@ def run_job(job: Job) -> JobResult:
             outcome = _execute(job, part)
             if not (outcome.kernel_died and attempts <= job.retries):
                 break
-        nb = outcome.nb if outcome.nb is not None else _read_output(part)
-    return _finish(job, nb, outcome, attempts, started, clock)
+        if outcome.nb is not None:  # papermill wrote exactly this notebook to ``part``
+            return _finish(job, outcome.nb, outcome, attempts, started, clock, written=part)
+        return _finish(job, _read_output(part), outcome, attempts, started, clock)
 
 
 def report_lost(job: Job, exc: BaseException) -> JobResult:
@@ -185,14 +186,19 @@ def _finish(
     attempts: int,
     started: str,
     clock: float,
+    written: Path | None = None,
 ) -> JobResult:
-    """Write the executed notebook and its page; a failing render marks the job failed."""
+    """Write the executed notebook (moving ``written`` into place when that file already
+    holds it) and its page; a failing render marks the job failed."""
     ipynb = job.output_dir / f"{job.name}.ipynb"
     html: Path | None = job.output_dir / f"{job.name}.html"
     status, error = outcome.status, outcome.error
     if error is not None:
         error = _locate(nb, error)
-    atomic.write_text(ipynb, nbformat.writes(nb))
+    if written is not None:
+        atomic.publish(written, ipynb)
+    else:
+        atomic.write_text(ipynb, nbformat.writes(nb))
     header = _header(job, status, error, attempts, started)
     try:
         atomic.write_text(html, render_report(nb, header))

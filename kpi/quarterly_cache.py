@@ -27,7 +27,7 @@ from typing import Final
 
 import pandas as pd
 
-from kpi import atomic, store
+from kpi import atomic, process_memo, store
 from kpi.catalog import Catalog
 from kpi.quarterly import Quarterly, quarterly
 
@@ -70,11 +70,17 @@ def cache_key(parquet: bytes, catalog: Catalog) -> str:
 
 @cache
 def _code_fingerprint() -> str:
-    """Digest of every Python source file of the ``kpi`` package."""
+    """Digest of every Python source file of the ``kpi`` package (hashed again in a warm
+    kernel only when one of them changed: see :mod:`kpi.process_memo`)."""
+    root = Path(str(resources.files("kpi")))
+    sources = sorted(_sources(root))
+    return process_memo.from_files("kpi-source", sources, lambda: _digest(root, sources))
+
+
+def _digest(root: Path, sources: list[Path]) -> str:
     digest = hashlib.sha256()
-    root = resources.files("kpi")
-    for path in sorted(_sources(Path(str(root)))):
-        digest.update(path.relative_to(Path(str(root))).as_posix().encode())
+    for path in sources:
+        digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

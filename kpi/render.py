@@ -35,6 +35,13 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
 from kpi.images import shrink_png
+from kpi.page_scan import (
+    ACTIVE_TAGS,
+    FOCUSABLE_CLASSES,
+    apply_edits,
+    is_active_attribute,
+    plain_page_edits,
+)
 
 TEMPLATE_DIR: Final = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME: Final = "kpi_report"
@@ -55,8 +62,6 @@ _ACTIVE_MARKUP: Final = re.compile(
     r"<(\s*/?\s*)(script|iframe|frame|frameset|object|embed|base|link)\b", re.IGNORECASE
 )
 _PNG_URI: Final = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
-_ACTIVE_TAGS: Final = ("script", "iframe", "frame", "frameset", "object", "embed", "base", "link")
-_URL_ATTRS: Final = ("href", "src", "action", "formaction", "xlink:href")
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,14 @@ class ReportExporter(HTMLExporter):
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
 
+class _HandedOver(nbformat.NotebookNode):
+    """A private copy handed to the exporter, which may change it in place: nbconvert's
+    defensive deep copies (three per page, ~1 ms each for a report) return it as is."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _HandedOver:
+        return self
+
+
 @functools.cache
 def exporter() -> HTMLExporter:
     """The process's HTML exporter (built once; building one costs ~0.3 s)."""
@@ -134,7 +147,7 @@ def render_report(nb: nbformat.NotebookNode, header: ReportHeader) -> str:
         "kpi_csp": CSP,
         "metadata": {"name": header.title or "KPI"},
     }
-    page = quote_active_markup(nb)
+    page = _HandedOver(quote_active_markup(nb))
     shrink_images(page)
     body, _ = html_exporter.from_notebook_node(page, resources=resources)
     return neutralize_active_content(body, image_alt=header.image_alt)
@@ -195,25 +208,31 @@ def neutralize_active_content(html: str, image_alt: str | None = None) -> str:
     removed. The page's own head has none of these, so nothing legitimate is lost.
     With ``image_alt``, also what nbconvert's exporter would have done in a parse of its
     own: images without alt text get ``image_alt``, outputs become keyboard-focusable.
+
+    A page with none of these (nearly every page) only gets those attributes inserted, in
+    one tokenising pass (:mod:`kpi.page_scan`); the tree is built only for the others.
     """
+    edits = plain_page_edits(html, image_alt)
+    if edits is not None:
+        return apply_edits(html, edits)
+    return neutralize_tree(html, image_alt)
+
+
+def neutralize_tree(html: str, image_alt: str | None = None) -> str:
+    """:func:`neutralize_active_content` on a BeautifulSoup tree, for any page."""
     soup = BeautifulSoup(html, features="html.parser")
     if image_alt is not None:
         for img in soup.find_all("img"):
             if "alt" not in img.attrs:
                 img.attrs["alt"] = image_alt
-        for div in soup.find_all("div", class_=("jp-OutputArea-output", "jp-Cell-inputWrapper")):
+        for div in soup.find_all("div", class_=tuple(FOCUSABLE_CLASSES)):
             div.attrs["tabindex"] = "0"
-    for tag in soup.find_all(_ACTIVE_TAGS):
+    for tag in soup.find_all(ACTIVE_TAGS):
         shown = soup.new_tag("code", attrs={"class": "kpi-neutralized"})
         shown.append(NavigableString(str(tag)))
         tag.replace_with(shown)
     for tag in soup.find_all(True):
         for name in list(tag.attrs):
-            value = tag.attrs[name]
-            if name.lower().startswith("on"):
+            if is_active_attribute(name, tag.attrs[name]):
                 del tag.attrs[name]
-            elif name.lower() in _URL_ATTRS and isinstance(value, str):
-                scheme = value.strip().lower().replace("\t", "").replace("\n", "")
-                if scheme.startswith(("javascript:", "vbscript:")):
-                    del tag.attrs[name]
     return str(soup)

@@ -14,6 +14,7 @@ happened to the notebook this process ran last (attempts, why it was retried, th
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -60,9 +61,11 @@ def last_run() -> WarmRun | None:
 class WarmNotebookClient(PapermillNotebookClient):
     """papermill's notebook client driven on an already running kernel and client."""
 
-    async def async_execute_warm(self, kc: Any) -> Any:
+    async def async_execute_warm(self, kc: Any, language_info: dict[str, Any] | None = None
+                                 ) -> Any:
         """papermill's ``execute`` without starting or stopping a kernel: every cell with
-        its metadata and saves, then ``language_info`` and widget state."""
+        its metadata and saves, then ``language_info`` (asked of the kernel unless given:
+        a kernel's answer never changes) and widget state."""
         self.reset_execution_trackers()
         self.kc = kc
         self.log.info(f"Executing notebook with kernel: {self.kernel_name}")
@@ -75,34 +78,38 @@ class WarmNotebookClient(PapermillNotebookClient):
                 break
             finally:
                 self.nb_man.cell_complete(self.nb.cells[index], cell_index=index)
-        info_msg = await self.async_wait_for_reply(await ensure_async(kc.kernel_info()))
-        if info_msg is not None:
-            self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
+        if language_info is None:
+            info_msg = await self.async_wait_for_reply(await ensure_async(kc.kernel_info()))
+            if info_msg is not None:
+                language_info = info_msg["content"]["language_info"]
+        if language_info is not None:
+            self.nb.metadata["language_info"] = copy.deepcopy(language_info)
         self.set_widgets_metadata()
         return self.nb
 
 
 class ThrottledSaves(NotebookExecutionManager):
-    """papermill's execution manager, writing the output notebook when the run ends and
-    otherwise at most every ``autosave_cell_every`` seconds (papermill's own limit for
-    output saves), not at the start and end of every cell.
+    """papermill's execution manager, writing the output notebook at most every
+    ``autosave_cell_every`` seconds (papermill's own limit for output saves) and when a run
+    ends in an exception, not at the start and end of every cell.
 
     papermill's default writes a 12-cell report ~26 times, each a JSON encoding and a
     schema validation of the whole notebook with its charts: on the warm engine that was
     most of the worker's CPU time. A long notebook still shows its progress on disk.
-    papermill's own ``request_save_on_cell_execute=False`` would stop every engine save,
-    including the one when the run ends, which is what keeps the outputs of a notebook
-    stopped by a dead kernel or a timeout (papermill itself writes only after a normal end
-    or a cell error).
+    After a normal end (a cell error included) papermill writes the notebook itself, so
+    the engine does not. papermill's own ``request_save_on_cell_execute=False`` would also
+    drop the save after an exception, which is what keeps the outputs of a notebook stopped
+    by a dead kernel or a timeout.
     """
 
     _finishing = False
+    save_at_end = True
 
     @catch_nb_assignment
     def save(self, **kwargs: Any) -> None:
         every = self.autosave_cell_every
         due = bool(every) and (self.now() - self.last_save_time).total_seconds() >= every
-        if self._finishing or due:
+        if (self._finishing and self.save_at_end) or (due and not self._finishing):
             super().save(**kwargs)
 
     def notebook_complete(self, **kwargs: Any) -> None:
@@ -137,6 +144,11 @@ class WarmEngine(Engine):
         nb_man.notebook_start()
         try:
             cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        except BaseException:
+            nb_man.save_at_end = True  # papermill writes nothing when the engine raises
+            raise
+        else:
+            nb_man.save_at_end = False  # papermill writes the notebook next
         finally:
             nb_man.cleanup_pbar()
             nb_man.notebook_complete()
@@ -187,7 +199,7 @@ class WarmEngine(Engine):
                 on_kernel(kernel.km)
             client = WarmNotebookClient(nb_man, km=kernel.km, **client_kwargs)
             try:
-                kernel.run(client.async_execute_warm(kernel.kc))
+                kernel.run(client.async_execute_warm(kernel.kc, kernel.language_info))
             except KERNEL_FAILURES as exc:
                 warm_kernel.discard(kernel)
                 if run.attempts > kernel_retries:

@@ -62,17 +62,20 @@ class WarmKernelError(RunError):
 class WarmSettings:
     """How this process's warm kernels are made.
 
-    ``max_notebooks``: a kernel is replaced after this many notebooks (memory safety valve).
+    ``max_notebooks``: a kernel is replaced after this many notebooks (memory safety valve:
+    the project's reports grew a kernel by ~0.3 MB each; a restart costs ~2 CPU-s).
     ``transport``: ``ipc`` (Unix sockets in a private temp folder: no TCP port races between
     workers starting kernels together) or ``tcp``. ``reset_timeout``: seconds a warm-up or
     reset may take before the kernel counts as hung. ``shutdown_wait``: seconds a kernel
-    gets to stop before it is killed.
+    gets to stop before it is killed. ``kept_modules``: project modules a reset keeps
+    (:mod:`kpi.process_memo` only: values derived from files, returned as fresh copies).
     """
 
     imports: tuple[str, ...] = DEFAULT_IMPORTS
     project_imports: tuple[str, ...] = DEFAULT_PROJECT_IMPORTS
     project_packages: tuple[str, ...] = ("kpi",)
-    max_notebooks: int = 50
+    kept_modules: tuple[str, ...] = ("kpi.process_memo",)
+    max_notebooks: int = 200
     transport: str = "tcp" if sys.platform == "win32" else "ipc"
     reset_timeout: float = 120.0
     shutdown_wait: float = 2.0
@@ -126,6 +129,7 @@ class WarmKernel:
     warmup_seconds: float = 0.0
     last_reset_seconds: float = 0.0
     failed_imports: list[str] = field(default_factory=list)
+    language_info: dict[str, Any] | None = None  # from the kernel's kernel_info reply
     _ipc_dir: str | None = None
 
     @property
@@ -156,11 +160,12 @@ class WarmKernel:
         kc = km.client()
         kc.start_channels()
         try:
-            await ensure_async(kc.wait_for_ready(timeout=startup_timeout))
+            info = await wait_for_ready(km, kc, startup_timeout)
         except RuntimeError as exc:
             raise WarmKernelError(f"kernel {self.kernel_name!r} did not start: {exc}") from exc
         kc.allow_stdin = False
         self.kc = kc
+        self.language_info = info.get("language_info")
         source = _RESET_SOURCE.read_text(encoding="utf-8")
         install = (
             f"__import__('sys').modules.setdefault({RESET_MODULE!r}, "
@@ -172,7 +177,7 @@ class WarmKernel:
         s = self.settings
         result = await self._call_reset_module(
             f"warm_up({list(s.imports)!r}, {list(s.project_imports)!r}, "
-            f"{list(s.project_packages)!r})"
+            f"{list(s.project_packages)!r}, {list(s.kept_modules)!r})"
         )
         self.pid = int(result["pid"])
         self.failed_imports = list(result["failed"])
@@ -259,6 +264,38 @@ class WarmKernel:
         finally:
             with contextlib.suppress(Exception):
                 await ensure_async(self.km.cleanup_resources())
+
+
+async def wait_for_ready(km: Any, kc: Any, timeout: float) -> dict[str, Any]:
+    """jupyter_client's ``wait_for_ready`` without its last step, which listens for 0.2 s
+    of silence on IOPub to drop what came before: here no reader takes a message meant for
+    another request, so that wait would only delay every kernel start.
+
+    Ready means a ``kernel_info`` reply on the shell channel and then any message on IOPub
+    (the kernel's welcome or its status), which shows IOPub is connected: a subscriber
+    that joins late would lose the first outputs. Returns the reply's content; raises
+    ``RuntimeError`` as jupyter_client does for a kernel that dies or does not answer
+    within ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        kc.kernel_info()
+        try:
+            reply = await ensure_async(kc.get_shell_msg(timeout=1))
+        except Empty:
+            reply = None
+        if reply is not None and reply["msg_type"] == "kernel_info_reply":
+            try:
+                await ensure_async(kc.get_iopub_msg(timeout=0.2))
+            except Empty:
+                pass
+            else:
+                kc._handle_kernel_info_reply(reply)
+                return dict(reply["content"])
+        if not await ensure_async(km.is_alive()):
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
 
 # -- this process's kernels ---------------------------------------------------------------

@@ -9,9 +9,14 @@ Contract: after :func:`restore`, the next notebook sees what a fresh kernel star
 would show it — an empty user namespace and execution count 1, the rcParams / seaborn theme,
 inline figure formats, pandas and numpy options, environment, ``sys.path``, warning filters
 and registries, logging root, locale and umask of the snapshot, no open figures, no project
-module in ``sys.modules`` (they re-import from source), random generators reseeded from OS
-entropy. Third-party modules a notebook imported stay imported (their first import is the
-cost this saves).
+module in ``sys.modules`` but the ``kept_modules`` (:mod:`kpi.process_memo`), random
+generators reseeded from OS entropy. Third-party modules a notebook imported stay imported
+(their first import is the cost this saves).
+
+Project modules are imported again from source at every notebook, but their compiled code is
+kept (keyed by file, modification time and size), as a ``.pyc`` would be: code objects are
+immutable, and a changed file compiles anew. That also works where no bytecode is written
+(``PYTHONDONTWRITEBYTECODE``, read-only folders).
 
 Known differences from a fresh kernel, none of which shows in the outputs of the project's
 notebooks: ``matplotlib.is_interactive()`` is already True before the first figure (the
@@ -33,13 +38,18 @@ import random
 import sys
 import sysconfig
 import time
+import types
 import warnings
+from importlib.machinery import SourceFileLoader
 from typing import Any
 
 _SNAPSHOT: dict[str, Any] = {}
 _PROJECT_PACKAGES: tuple[str, ...] = ()
+_KEPT_MODULES: frozenset[str] = frozenset()  # project modules the reset keeps (kpi.process_memo)
 _INSTALL_DIRS: tuple[str, ...] = ()
 _OUTSIDE: dict[str, bool] = {}  # module file -> lies outside the install folders (realpath is slow)
+_KEPT: dict[str, int] = {}  # module name -> id of the module object known not to be the project's
+_CODE: dict[str, tuple[int, int, types.CodeType]] = {}  # source file -> mtime_ns, size, code
 
 
 def _install_dirs() -> tuple[str, ...]:
@@ -56,16 +66,47 @@ def is_project_module(name: str, module: object) -> bool:
     if name.partition(".")[0] in _PROJECT_PACKAGES:
         return True
     path = getattr(module, "__file__", None)
-    if not isinstance(path, str) or not path:
-        return False
+    return isinstance(path, str) and bool(path) and _outside_install(path)
+
+
+def _outside_install(path: str) -> bool:
     outside = _OUTSIDE.get(path)
     if outside is None:
         outside = _OUTSIDE[path] = not os.path.realpath(path).startswith(_INSTALL_DIRS)
     return outside
 
 
+def _install_code_cache() -> None:
+    """Keep the compiled code of project source files across resets (see module doc)."""
+    original = SourceFileLoader.get_code
+    if getattr(original, "_kpi_keeps_code", False):
+        return
+
+    def get_code(self: SourceFileLoader, fullname: str) -> types.CodeType | None:
+        path = self.get_filename(fullname)
+        try:
+            if not _outside_install(path):
+                return original(self, fullname)
+            stat = os.stat(path)
+        except (OSError, ImportError):
+            return original(self, fullname)
+        kept = _CODE.get(path)
+        if kept is not None and kept[:2] == (stat.st_mtime_ns, stat.st_size):
+            return kept[2]
+        code = original(self, fullname)
+        if code is not None:
+            _CODE[path] = (stat.st_mtime_ns, stat.st_size, code)
+        return code
+
+    get_code._kpi_keeps_code = True  # type: ignore[attr-defined]
+    SourceFileLoader.get_code = get_code  # type: ignore[method-assign]
+
+
 def warm_up(
-    imports: list[str], project_imports: list[str], project_packages: list[str]
+    imports: list[str],
+    project_imports: list[str],
+    project_packages: list[str],
+    kept_modules: list[str] | None = None,
 ) -> dict[str, Any]:
     """Import the heavy modules, snapshot the fresh state, freeze the garbage collector.
 
@@ -73,13 +114,17 @@ def warm_up(
     on the inline backend, as a notebook's first import would). ``project_imports`` are
     imported after it only to load their third-party dependencies; they are dropped again,
     so their import-time side effects (a theme, a registered colormap) are not baked into
-    the snapshot. Returns the modules that could not be imported, the seconds spent and
+    the snapshot. ``kept_modules`` are project modules no reset drops (only
+    ``kpi.process_memo``, whose contract is to keep nothing a notebook can change).
+    Returns the modules that could not be imported, the seconds spent and
     the kernel's process id.
     """
-    global _PROJECT_PACKAGES, _INSTALL_DIRS
+    global _PROJECT_PACKAGES, _INSTALL_DIRS, _KEPT_MODULES
     start = time.perf_counter()
     _PROJECT_PACKAGES = tuple(project_packages)
+    _KEPT_MODULES = frozenset(kept_modules or ())
     _INSTALL_DIRS = _install_dirs()
+    _install_code_cache()
     failed = [name for name in imports if not _try_import(name)]
     _load_pyplot_backend()
     _SNAPSHOT.clear()
@@ -151,8 +196,12 @@ def _ipython() -> Any:
 
 def _drop_project_modules() -> None:
     for name, module in list(sys.modules.items()):
+        if _KEPT.get(name) == id(module) or name in _KEPT_MODULES:
+            continue
         if is_project_module(name, module):
             del sys.modules[name]
+        else:
+            _KEPT[name] = id(module)  # the object stays in sys.modules, so its id is its own
     importlib.invalidate_caches()
 
 

@@ -289,6 +289,23 @@ def test_a_write_that_fails_half_way_leaves_the_old_file_and_no_temp(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
 
 
+def test_a_file_written_by_a_library_is_published_whole_with_the_umask_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    target = tmp_path / "report.ipynb"
+    target.write_text("old notebook", encoding="utf-8")
+    with atomic.scratch_path(target) as part:
+        part.write_text("new notebook", encoding="utf-8")
+        synced: list[int] = []
+        real_fsync = os.fsync
+        monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+        atomic.publish(part, target)
+        assert synced, "flushed to disk before the move"
+    assert target.read_text(encoding="utf-8") == "new notebook"
+    assert target.stat().st_mode & 0o777 == atomic._FILE_MODE
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.ipynb"]
+
+
 def test_signals_during_a_swap_wait_until_it_is_done():
     steps = []
     with pytest.raises(KeyboardInterrupt), _signals_deferred():
@@ -336,6 +353,27 @@ def test_rendered_page_gives_images_alt_text_and_outputs_focus_in_one_pass():
     assert page.count('tabindex="0"') >= 2  # each output can take keyboard focus
     assert "javascript:" not in page and "onclick" not in page
     assert "No description has been provided" not in page
+
+
+def test_an_inert_page_gets_alt_text_and_focus_and_leaves_the_notebook_alone():
+    from kpi.render import ReportHeader, render_report
+
+    picture = base64.b64encode(_chart_png()).decode("ascii")
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("## Thu ngân sách"),
+        nbformat.v4.new_code_cell("chart", outputs=[
+            nbformat.v4.new_output("display_data", data={"image/png": picture}),
+            nbformat.v4.new_output("display_data", data={"text/html": "<b>4.884.100.000 đ</b>"}),
+        ]),
+    ])
+    before = json.dumps(nb, sort_keys=True)
+    header = ReportHeader("tham số", "parameters", image_alt="Biểu đồ thu")
+    page = render_report(nb, header)
+    assert re.findall(r'<img [^>]*alt="([^"]*)"', page) == ["Biểu đồ thu"]
+    assert page.count('tabindex="0"') == 3  # the markdown cell and both outputs
+    assert "<b>4.884.100.000 đ</b>" in page
+    assert json.dumps(nb, sort_keys=True) == before  # the exporter worked on a copy
+    assert render_report(nb, header) == page
 
 
 @pytest.mark.parametrize(("first", "skipped"), [("kpi.jobs", True), ("jsonschema", False)])
