@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from kpi import process_memo
+
 REPORT_SUFFIXES: Final = (".txt", ".html", ".htm", ".docx")
 TABLE_SUFFIXES: Final = (".csv", ".xlsx")
 DOC_NAMES: Final = ("readme", "provenance", "truth", "license", "licence")
@@ -35,6 +37,13 @@ class RawFile:
 
 
 def sha256(path: Path) -> str:
+    """Hex SHA-256 of the file's bytes; read again only when its size, modification time or
+    inode changed since this process last read it (every notebook checks that the
+    processed data are current: hashing every raw file each time grows with the province)."""
+    return process_memo.from_files("sha256", [path], lambda: _hash_file(path))
+
+
+def _hash_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

@@ -6,20 +6,28 @@ notebook. This is the one project module the reset keeps (``WarmSettings.kept_mo
 It can keep nothing a notebook could change: a value is stored as its pickle, keyed by the
 identity of the files it was derived from (path, size, modification time, inode), and every
 call returns a new object unpickled from those bytes. A changed file means a new key, so the
-value is built again. It imports no other project module, so keeping it keeps no stale code.
+value is built again; a file changed in the last seconds is not kept (:data:`SETTLE_NS`).
+It imports no other project module, so keeping it keeps no stale code.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import time
 from collections.abc import Callable, Iterable
 from typing import Final, TypeVar
 
 T = TypeVar("T")
 
-#: Entries kept; the oldest goes first (one entry per kind and version of its files).
-LIMIT: Final = 64
+#: Entries kept; the oldest goes first (one entry per kind and version of its files: a
+#: catalogue, a source digest, and one per raw file hashed).
+LIMIT: Final = 4096
+
+#: A file changed less than this long ago is not trusted to keep its identity: a second
+#: write within the file system's timestamp granularity can leave size and modification
+#: time as they were (git's "racily clean" entries), so its value is not kept yet.
+SETTLE_NS: Final = 2_000_000_000
 
 _MEMO: dict[tuple[object, ...], bytes] = {}
 
@@ -44,13 +52,16 @@ def from_files(kind: str, paths: Iterable[object], build: Callable[[], T]) -> T:
     any, is the one the caller sees.
     """
     try:
-        key: tuple[object, ...] = (kind, file_identity(paths))
+        identity = file_identity(paths)
     except (OSError, TypeError):
         return build()
+    key: tuple[object, ...] = (kind, identity)
     blob = _MEMO.get(key)
     if blob is not None:
         return pickle.loads(blob)
     value = build()
+    if max((mtime for _, _, mtime, _ in identity), default=0) > time.time_ns() - SETTLE_NS:
+        return value  # a file changed just now: its identity may not show the next change
     _MEMO[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     while len(_MEMO) > LIMIT:
         del _MEMO[next(iter(_MEMO))]
@@ -62,4 +73,4 @@ def clear() -> None:
     _MEMO.clear()
 
 
-__all__ = ["LIMIT", "clear", "file_identity", "from_files"]
+__all__ = ["LIMIT", "SETTLE_NS", "clear", "file_identity", "from_files"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -17,14 +18,22 @@ def empty_memo() -> None:
     process_memo.clear()
 
 
+def settled(path: Path, text: str, age_s: float = 60.0) -> Path:
+    """Write ``text`` to ``path`` and date it ``age_s`` seconds back (a file changed just
+    now is never kept)."""
+    path.write_text(text, encoding="utf-8")
+    then = time.time_ns() - int(age_s * 1e9)
+    os.utime(path, ns=(then, then))
+    return path
+
+
 def parse_counting(path: Path, calls: list[str]) -> dict[str, list[str]]:
     calls.append(path.read_text(encoding="utf-8"))
     return {"lines": path.read_text(encoding="utf-8").splitlines()}
 
 
 def test_a_value_is_built_once_and_each_caller_gets_its_own_copy(tmp_path: Path) -> None:
-    source = tmp_path / "a.txt"
-    source.write_text("x\ny\n", encoding="utf-8")
+    source = settled(tmp_path / "a.txt", "x\ny\n")
     calls: list[str] = []
     first = process_memo.from_files("lines", [source], lambda: parse_counting(source, calls))
     first["lines"].append("spoiled")
@@ -34,20 +43,30 @@ def test_a_value_is_built_once_and_each_caller_gets_its_own_copy(tmp_path: Path)
 
 
 def test_a_changed_file_is_read_again(tmp_path: Path) -> None:
-    source = tmp_path / "a.txt"
-    source.write_text("one\n", encoding="utf-8")
+    source = settled(tmp_path / "a.txt", "one\n")
     calls: list[str] = []
     process_memo.from_files("lines", [source], lambda: parse_counting(source, calls))
-    source.write_text("two\n", encoding="utf-8")  # same size: the modification time tells
-    stat = source.stat()
-    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    settled(source, "two\n", age_s=50)  # same size: the modification time tells
     got = process_memo.from_files("lines", [source], lambda: parse_counting(source, calls))
     assert got == {"lines": ["two"]} and calls == ["one\n", "two\n"]
 
 
-def test_kinds_do_not_share_values(tmp_path: Path) -> None:
+def test_a_file_changed_just_now_is_read_every_time(tmp_path: Path) -> None:
+    """Two writes within the file system's timestamp granularity can leave size and
+    modification time equal: a fresh file's value is not kept."""
     source = tmp_path / "a.txt"
-    source.write_text("z\n", encoding="utf-8")
+    calls: list[str] = []
+    for text in ("one\n", "two\n"):
+        source.write_text(text, encoding="utf-8")
+        stat = source.stat()
+        os.utime(source, ns=(stat.st_atime_ns, 1_000_000_000 * (time.time_ns() // 10**9)))
+        got = process_memo.from_files("lines", [source], lambda: parse_counting(source, calls))
+        assert got == {"lines": [text.strip()]}
+    assert calls == ["one\n", "two\n"] and process_memo._MEMO == {}
+
+
+def test_kinds_do_not_share_values(tmp_path: Path) -> None:
+    source = settled(tmp_path / "a.txt", "z\n")
     assert process_memo.from_files("a", [source], lambda: 1) == 1
     assert process_memo.from_files("b", [source], lambda: 2) == 2
 
@@ -60,8 +79,7 @@ def test_a_missing_file_builds_every_time_and_keeps_nothing(tmp_path: Path) -> N
 
 
 def test_a_failing_build_propagates_and_is_not_kept(tmp_path: Path) -> None:
-    source = tmp_path / "a.txt"
-    source.write_text("bad\n", encoding="utf-8")
+    source = settled(tmp_path / "a.txt", "bad\n")
 
     def fail() -> None:
         raise ValueError("bad catalogue")
@@ -72,8 +90,7 @@ def test_a_failing_build_propagates_and_is_not_kept(tmp_path: Path) -> None:
 
 
 def test_the_memo_keeps_at_most_its_limit_oldest_out(tmp_path: Path) -> None:
-    source = tmp_path / "a.txt"
-    source.write_text("a\n", encoding="utf-8")
+    source = settled(tmp_path / "a.txt", "a\n")
     for i in range(process_memo.LIMIT + 5):
         process_memo.from_files(f"kind-{i}", [source], lambda i=i: i)
     assert len(process_memo._MEMO) == process_memo.LIMIT

@@ -388,3 +388,43 @@ def test_runner_processes_skip_the_slow_iri_grammar_and_still_validate(first, sk
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=REPO)
     assert out.stdout.strip() == str(skipped)
+
+
+def test_compiled_templates_are_kept_and_a_bad_cache_only_means_compiling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import jinja2
+    from jinja2.bccache import bc_magic
+
+    from kpi.render import template_cache
+
+    (tmp_path / "page.html.j2").write_text("{% for x in items %}{{ x | upper }} {% endfor %}",
+                                           encoding="utf-8")
+    compiled: list[str] = []
+    real_compile = jinja2.Environment.compile
+
+    def counting(self, source, name=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        compiled.append(name)
+        return real_compile(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+
+    def render_with(cache: object) -> str:
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)),
+                                 bytecode_cache=cache)
+        return env.get_template("page.html.j2").render(items=["thu", "chi"])
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    assert render_with(template_cache(str(folder))) == "THU CHI "
+    assert compiled == ["page.html.j2"] and len(list(folder.iterdir())) == 1  # kept
+    compiled.clear()
+    assert render_with(template_cache(str(folder))) == "THU CHI "
+    assert compiled == []  # a new environment (as in a new process) reads the kept code
+    for entry in folder.iterdir():
+        entry.write_bytes(bc_magic + b"\x00" * 3)  # right header, truncated code
+    assert render_with(template_cache(str(folder))) == "THU CHI "
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    assert render_with(template_cache(str(blocked / "cache"))) == "THU CHI "  # cannot write
+    assert compiled == ["page.html.j2", "page.html.j2"]
