@@ -66,9 +66,9 @@ class _Scan(HTMLParser):
         if any(is_active_attribute(name, value) for name, value in attrs):
             self.active = True
             return
-        names = {name.lower() for name, _ in attrs}
         if self.image_alt is None:
             return
+        names = {name.lower() for name, _ in attrs}
         added = ""
         if tag == "img" and "alt" not in names:
             added = f' alt="{html_text.escape(self.image_alt, quote=True)}"'

@@ -48,7 +48,7 @@ _PROJECT_PACKAGES: tuple[str, ...] = ()
 _KEPT_MODULES: frozenset[str] = frozenset()  # project modules the reset keeps (kpi.process_memo)
 _INSTALL_DIRS: tuple[str, ...] = ()
 _OUTSIDE: dict[str, bool] = {}  # module file -> lies outside the install folders (realpath is slow)
-_KEPT: dict[str, int] = {}  # module name -> id of the module object known not to be the project's
+_NOT_PROJECT: dict[str, int] = {}  # module name -> id of its module object, known not the project's
 _CODE: dict[str, tuple[int, int, types.CodeType]] = {}  # source file -> mtime_ns, size, code
 
 
@@ -196,12 +196,12 @@ def _ipython() -> Any:
 
 def _drop_project_modules() -> None:
     for name, module in list(sys.modules.items()):
-        if _KEPT.get(name) == id(module) or name in _KEPT_MODULES:
+        if _NOT_PROJECT.get(name) == id(module) or name in _KEPT_MODULES:
             continue
         if is_project_module(name, module):
             del sys.modules[name]
         else:
-            _KEPT[name] = id(module)  # the object stays in sys.modules, so its id is its own
+            _NOT_PROJECT[name] = id(module)  # it stays in sys.modules, so the id is its own
     importlib.invalidate_caches()
 
 
