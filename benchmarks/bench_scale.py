@@ -13,8 +13,9 @@ made), each way:
 
 (a)-(c) run the same :func:`kpi.jobs.run_job`; (b) and (c) are checked against (a) cell by
 cell. Printed: notebooks per minute, CPU-seconds per notebook (workers, kernels and this
-process), peak memory per worker (worker + its kernel), and ratios to (d). Then one area ×
-5 notebooks end to end from cold (new workers) with (b) against (d).
+process), peak memory per worker (all processes together, divided by workers), and ratios
+to (d). Then one area × 5 notebooks end to end from cold (a new forkserver, new workers)
+with (b) against (d).
 
 With ``--rounds N`` (b), (c), (d) and the one-area run are repeated N times in turn and the
 best of each is kept: on a shared machine one run's ratios move by tens of percent.
@@ -56,7 +57,8 @@ import kpi.startup  # noqa: E402, F401 - before nbformat, as in the runner (see 
 # isort: split
 import nbformat  # noqa: E402
 
-from kpi.jobs import Job, JobResult, init_worker, run_job  # noqa: E402
+from kpi.jobs import Job, JobResult, run_job  # noqa: E402
+from kpi.warm import ENGINE_NAME  # noqa: E402
 from kpi.warm_compare import differences  # noqa: E402
 
 REAL_NOTEBOOKS = ("overview", "revenue", "vaccination", "welfare", "urban_works")
@@ -70,33 +72,43 @@ PLAIN_IMPORTS = ("numpy", "pandas", "pyarrow.parquet", "matplotlib.pyplot", "sea
 
 @dataclass
 class Usage:
-    """CPU and memory of a set of worker processes and everything they start."""
+    """CPU and memory of a set of worker processes, helpers (a kernel zygote) and
+    everything they start. Memory: the peak of all their resident sets together, per
+    worker (a zygote and the kernels it forks are shared among the workers)."""
 
     workers: Callable[[], Iterable[int]]
+    helpers: Callable[[], Iterable[int]] = list
     cpu: dict[int, float] = field(default_factory=dict)  # pid -> own cpu seconds (last seen)
     reaped_in: dict[int, float] = field(default_factory=dict)  # worker -> reaped children cpu
     alive: set[int] = field(default_factory=set)
-    peak_rss: dict[int, int] = field(default_factory=dict)  # worker -> peak tree rss
+    seen_workers: set[int] = field(default_factory=set)
+    peak_total_rss: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def sample(self) -> None:
         self.alive = set()
-        for pid in list(self.workers()):
+        workers = list(self.workers())
+        self.seen_workers.update(workers)
+        total = 0
+        for pid in [*workers, *self.helpers()]:
             try:
-                worker = psutil.Process(pid)
-                tree = [worker, *worker.children(recursive=True)]
-                times = worker.cpu_times()
+                top = psutil.Process(pid)
+                tree = [top, *top.children(recursive=True)]
+                times = top.cpu_times()
                 self.reaped_in[pid] = times.children_user + times.children_system
-                rss = 0
                 for proc in tree:
                     with contextlib.suppress(psutil.Error):
                         t = proc.cpu_times()
                         self.cpu[proc.pid] = t.user + t.system
-                        rss += proc.memory_info().rss
+                        total += proc.memory_info().rss
                         self.alive.add(proc.pid)
-                self.peak_rss[pid] = max(self.peak_rss.get(pid, 0), rss)
             except psutil.Error:
                 continue
+        self.peak_total_rss = max(self.peak_total_rss, total)
+
+    @property
+    def peak_per_worker(self) -> float:
+        return self.peak_total_rss / max(1, len(self.seen_workers))
 
     def run(self) -> None:
         while not self._stop.wait(0.25):
@@ -114,7 +126,7 @@ class Usage:
     def total_cpu(self) -> float:
         """Live processes' own time plus what workers reaped (finished kernels); a kernel
         seen alive and reaped since is counted once, in its worker."""
-        workers = set(self.peak_rss)
+        workers = set(self.reaped_in)
         own = sum(c for pid, c in self.cpu.items() if pid in self.alive or pid in workers)
         return own + sum(self.reaped_in.values())
 
@@ -146,24 +158,32 @@ def own_cpu() -> float:
 # -- (a), (b): the local pool ---------------------------------------------------------------
 
 
-def _init_pool_worker() -> None:
-    from kpi.warm import register
-
-    register()  # until the package's entry point is installed
-    init_worker()
-
-
 def run_pool(jobs: list[Job], workers: int) -> tuple[list[JobResult], Usage, float, float]:
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("forkserver"),
-                               initializer=_init_pool_worker)
-    usage = Usage(lambda: list((getattr(pool, "_processes", None) or {}).keys()))
+    """``kpi run``'s local pool (with its kernel zygote for warm jobs), timed from its start."""
+    # Imported here: each worker imports this module (multiprocessing's __mp_main__), and
+    # kpi.runner brings pandas, which no `kpi run` worker imports.
+    from kpi.runner import worker_pool
+
+    warm = any(job.engine == ENGINE_NAME for job in jobs)
     cpu0, start = own_cpu(), time.perf_counter()
-    with usage:
-        results = list(pool.map(run_job, jobs))
-        wall = time.perf_counter() - start
-        usage.sample()
-    pool.shutdown(wait=True)
+    with worker_pool(workers, warm) as pool:
+        usage = Usage(lambda: list((getattr(pool, "_processes", None) or {}).keys()),
+                      _zygote_pids)
+        with usage:
+            results = list(pool.map(run_job, jobs))
+            wall = time.perf_counter() - start
+            usage.sample()
     return results, usage, wall, own_cpu() - cpu0
+
+
+def _zygote_pids() -> list[int]:
+    """The kernel zygote (a child of this process): its CPU and its forks' count too."""
+    found = []
+    for child in psutil.Process().children():
+        with contextlib.suppress(psutil.Error):
+            if any("zygote_server" in part for part in child.cmdline()):
+                found.append(child.pid)
+    return found
 
 
 # -- (c): Dask ------------------------------------------------------------------------------
@@ -319,7 +339,7 @@ def mismatches(reference: list[JobResult], other: list[JobResult]) -> int:
 def summarise(label: str, jobs: list[Job], usage: Usage, wall: float, cpu_self: float,
               ok: int, reference: list[JobResult] | None = None,
               results: list[JobResult] | None = None) -> Result:
-    peak = max(usage.peak_rss.values(), default=0) / 2**20
+    peak = usage.peak_per_worker / 2**20
     result = Result(label, len(jobs), wall, usage.total_cpu() + cpu_self, peak, ok)
     if reference is not None and results is not None:
         result.mismatches = mismatches(reference, results)
@@ -374,7 +394,9 @@ def main(argv: list[str] | None = None) -> int:
         one: dict[str, float] = {}
         for n in range(args.rounds if "e" not in args.skip else 0):
             jobs = make_jobs(notebooks, areas[:1], args.quarter, work / f"e-{n}", "kpi-warm")
+            _restart_forkserver([])  # (b) starts it as `kpi run` does, with its preload
             _, _, warm_wall, _ = run_pool(jobs, args.jobs)
+            _restart_forkserver([])  # (d) imports in its two processes, in parallel
             _, _, plain_wall, _ = run_plain(jobs, args.jobs, (*PLAIN_IMPORTS, "kpi.notebook"))
             one["b"] = min(one.get("b", warm_wall), warm_wall)
             one["d"] = min(one.get("d", plain_wall), plain_wall)
@@ -382,6 +404,15 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def _restart_forkserver(preload: list[str]) -> None:
+    """Stop multiprocessing's forkserver, so that the next pool starts one from cold with
+    ``preload`` (unless that pool sets its own). ``_stop`` is private, and the only way."""
+    from multiprocessing import forkserver
+
+    forkserver._forkserver._stop()
+    get_context("forkserver").set_forkserver_preload(preload)
 
 
 def keep_best(results: dict[str, Result], mode: str, result: Result) -> None:

@@ -48,7 +48,6 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
 from kpi import atomic
-from kpi.periods import quarter_label
 from kpi.render import ERROR_CELL_TAG, ReportHeader, render_report
 
 Status = Literal["ok", "failed", "timeout"]
@@ -99,6 +98,15 @@ class Job:
     data_date: str | None = None
     retries: int = 1
     area_name: str = ""
+    #: the quarter as readers write it (``Quý I/2022``); made from ``quarter`` when empty
+    quarter_text: str = ""
+
+    def __post_init__(self) -> None:
+        # Made where the job is built, so a worker never imports pandas to name a quarter.
+        if not self.quarter_text:
+            from kpi.periods import quarter_label
+
+            object.__setattr__(self, "quarter_text", quarter_label(self.quarter))
 
     @property
     def name(self) -> str:
@@ -140,17 +148,20 @@ class _Outcome:
     nb: nbformat.NotebookNode | None = None
 
 
-def init_worker() -> None:
-    """Worker-process initializer.
+def init_worker(zygote: str | None = None) -> None:
+    """Worker-process initializer; ``zygote``: the address warm kernels are forked from
+    (see :mod:`kpi.kernel_zygote`), ``None`` to start them as processes.
 
     Ctrl-C is the parent's business (it stops the workers), and papermill's log lines
     ("Kernel died while waiting...") repeat what the job result already reports.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
+    from kpi import kernel_zygote
     from kpi.warm import register
 
     register()  # the warm engine, even where the package's entry points are not installed
+    kernel_zygote.use(zygote)
 
 
 def run_job(job: Job) -> JobResult:
@@ -313,7 +324,7 @@ def _header(
     place = f"{job.area_name} ({job.area})" if job.area_name else job.area
     params_vi = " · ".join(
         [
-            quarter_label(job.quarter),
+            job.quarter_text,
             f"Địa bàn: {place}",
             f"Báo cáo: {report_title(job.name)}",
             f"Số liệu cập nhật: {data.strftime('%d/%m/%Y') if data else 'chưa rõ'}",

@@ -50,6 +50,7 @@ from kpi import manifest
 from kpi.errors import RunError
 from kpi.index_page import write_index
 from kpi.jobs import Job, JobResult, init_worker, report_lost, run_job, timestamp
+from kpi.kernel_zygote import zygote
 from kpi.progress import Progress
 from kpi.run_scope import (
     AreaChoice,
@@ -61,6 +62,7 @@ from kpi.run_scope import (
     resolve_quarter,
 )
 from kpi.safety import AREA_RE, NOTEBOOK_RE, inside
+from kpi.warm import ENGINE_NAME
 
 REPORTS_DIR: Final = Path("reports")
 LOCK_NAME: Final = ".lock"
@@ -305,26 +307,42 @@ def _execute(jobs: list[Job], plan: _Plan, progress: bool | None) -> list[JobRes
 
 
 def _execute_locally(jobs: list[Job], workers: int, bar: Progress) -> list[JobResult]:
+    warm = any(job.engine == ENGINE_NAME for job in jobs)
+    with worker_pool(min(workers, len(jobs)), warm) as pool:
+        return _collect(pool, jobs, bar)
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int, warm: bool) -> Iterator[ProcessPoolExecutor]:
+    """The local pool ``kpi run`` uses: ``workers`` processes started from a preloaded
+    forkserver; with ``warm``, also a zygote their warm kernels are forked from (started
+    first: it imports while the workers start). Waits for the workers when the block ends,
+    kills them if it raised."""
+    with contextlib.ExitStack() as stack:
+        address = stack.enter_context(zygote()) if warm else None
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
+                                   initializer=init_worker, initargs=(address,))
+        try:
+            yield pool
+        except BaseException:
+            _stop(pool)
+            raise
+        pool.shutdown(wait=True)
+
+
+def _collect(pool: ProcessPoolExecutor, jobs: list[Job], bar: Progress) -> list[JobResult]:
     results: dict[int, JobResult] = {}
-    pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(jobs)), mp_context=_mp_context(), initializer=init_worker
-    )
-    try:
-        futures: dict[Future[JobResult], int] = {
-            pool.submit(run_job, job): i for i, job in enumerate(jobs)
-        }
-        for future in as_completed(futures):
-            i = futures[future]
-            try:
-                result = future.result()
-            except Exception as exc:  # the worker died (BrokenProcessPool) or similar
-                result = report_lost(jobs[i], exc)
-            results[i] = result
-            bar.update(result)
-    except BaseException:
-        _stop(pool)
-        raise
-    pool.shutdown(wait=True)
+    futures: dict[Future[JobResult], int] = {
+        pool.submit(run_job, job): i for i, job in enumerate(jobs)
+    }
+    for future in as_completed(futures):
+        i = futures[future]
+        try:
+            result = future.result()
+        except Exception as exc:  # the worker died (BrokenProcessPool) or similar
+            result = report_lost(jobs[i], exc)
+        results[i] = result
+        bar.update(result)
     return [results[i] for i in range(len(jobs))]
 
 

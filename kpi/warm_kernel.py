@@ -17,6 +17,7 @@ import ast
 import asyncio
 import atexit
 import contextlib
+import hashlib
 import os
 import shutil
 import signal
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -130,6 +132,8 @@ class WarmKernel:
     last_reset_seconds: float = 0.0
     failed_imports: list[str] = field(default_factory=list)
     language_info: dict[str, Any] | None = None  # from the kernel's kernel_info reply
+    forked: bool = False  # forked by this process's zygote (see kpi.kernel_zygote)
+    zygote_fallback: str = ""  # why a zygote did not fork it, if one was asked
     _ipc_dir: str | None = None
 
     @property
@@ -149,6 +153,7 @@ class WarmKernel:
             from jupyter_client.manager import AsyncKernelManager as manager_class
         km = manager_class(kernel_name=self.kernel_name)
         km.shutdown_wait_time = self.settings.shutdown_wait
+        self._use_zygote(km)
         if self.settings.transport == "ipc":
             self._ipc_dir = tempfile.mkdtemp(prefix="kpi-warm-")
             km.transport = "ipc"
@@ -157,6 +162,9 @@ class WarmKernel:
         started = time.perf_counter()
         arguments = [_HISTORY_ARGUMENT, *self.launch.extra_arguments]
         await ensure_async(km.start_kernel(cwd=cwd, extra_arguments=arguments))
+        provisioner = getattr(km, "provisioner", None)
+        self.forked = type(provisioner).__name__ == "ZygoteProvisioner" and not provisioner.fallback
+        self.zygote_fallback = getattr(provisioner, "fallback", "")
         kc = km.client()
         kc.start_channels()
         try:
@@ -166,14 +174,7 @@ class WarmKernel:
         kc.allow_stdin = False
         self.kc = kc
         self.language_info = info.get("language_info")
-        source = _RESET_SOURCE.read_text(encoding="utf-8")
-        install = (
-            f"__import__('sys').modules.setdefault({RESET_MODULE!r}, "
-            f"__import__('types').ModuleType({RESET_MODULE!r})); "
-            f"exec(compile({source!r}, '<kpi.warm_reset>', 'exec'), "
-            f"__import__('sys').modules[{RESET_MODULE!r}].__dict__)"
-        )
-        await self._call(install, "None")
+        await self._call(install_reset_module(), "None")
         s = self.settings
         result = await self._call_reset_module(
             f"warm_up({list(s.imports)!r}, {list(s.project_imports)!r}, "
@@ -182,6 +183,22 @@ class WarmKernel:
         self.pid = int(result["pid"])
         self.failed_imports = list(result["failed"])
         self.warmup_seconds = time.perf_counter() - started
+
+    def _use_zygote(self, km: Any) -> None:
+        """Fork the kernel from this process's zygote, if it has one (see
+        :mod:`kpi.kernel_zygote`) and ``km`` is a jupyter_client kernel manager (they all
+        take the provisioner they find set)."""
+        from jupyter_client.manager import KernelManager
+
+        from kpi import kernel_zygote
+
+        where = kernel_zygote.address()
+        if where is None or not isinstance(km, KernelManager) or km.provisioner is not None:
+            return
+        km.kernel_id = km.kernel_id or str(uuid.uuid4())
+        km.provisioner = kernel_zygote.ZygoteProvisioner(
+            kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km, address=where
+        )
 
     async def _call_reset_module(self, call: str) -> Any:
         """Call ``_kpi_warm_reset.<call>`` in the kernel and return its (literal) result."""
@@ -264,6 +281,22 @@ class WarmKernel:
         finally:
             with contextlib.suppress(Exception):
                 await ensure_async(self.km.cleanup_resources())
+
+
+def install_reset_module() -> str:
+    """Code that makes :mod:`kpi.warm_reset` the module ``_kpi_warm_reset`` of the process
+    it runs in, unless that process already has this very source (a kernel forked from a
+    zygote that installed it: its code cache and module registry are kept)."""
+    source = _RESET_SOURCE.read_text(encoding="utf-8")
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    return (
+        f"__m = __import__('sys').modules.setdefault({RESET_MODULE!r}, "
+        f"__import__('types').ModuleType({RESET_MODULE!r}))\n"
+        f"if __m.__dict__.get('SOURCE_DIGEST') != {digest!r}:\n"
+        f"    exec(compile({source!r}, '<kpi.warm_reset>', 'exec'), __m.__dict__)\n"
+        f"    __m.SOURCE_DIGEST = {digest!r}\n"
+        f"del __m\n"
+    )
 
 
 async def wait_for_ready(km: Any, kc: Any, timeout: float) -> dict[str, Any]:

@@ -119,12 +119,8 @@ def warm_up(
     Returns the modules that could not be imported, the seconds spent and
     the kernel's process id.
     """
-    global _PROJECT_PACKAGES, _INSTALL_DIRS, _KEPT_MODULES
     start = time.perf_counter()
-    _PROJECT_PACKAGES = tuple(project_packages)
-    _KEPT_MODULES = frozenset(kept_modules or ())
-    _INSTALL_DIRS = _install_dirs()
-    _install_code_cache()
+    _configure(project_packages, kept_modules)
     failed = [name for name in imports if not _try_import(name)]
     _load_pyplot_backend()
     _SNAPSHOT.clear()
@@ -137,6 +133,32 @@ def warm_up(
     gc.collect()
     gc.freeze()
     return {"failed": failed, "seconds": time.perf_counter() - start, "pid": os.getpid()}
+
+
+def preload(imports: list[str], project_imports: list[str], project_packages: list[str]) -> None:
+    """What :func:`warm_up` imports, for a process that forks kernels (see
+    :mod:`kpi.zygote_server`): no kernel runs yet, so there is no snapshot and pyplot's
+    backend stays unresolved. Project modules are imported for their dependencies and
+    compiled code, then dropped, and the state they changed on import is put back."""
+    _configure(project_packages, ())
+    for name in imports:
+        _try_import(name)
+    _SNAPSHOT.update(_capture())
+    for name in project_imports:
+        _try_import(name)
+    _drop_project_modules()
+    _restore_snapshot()
+    _SNAPSHOT.clear()
+    gc.collect()
+    gc.freeze()  # shared with the forked kernels page by page, as long as nothing writes
+
+
+def _configure(project_packages: list[str], kept_modules: list[str] | None) -> None:
+    global _PROJECT_PACKAGES, _INSTALL_DIRS, _KEPT_MODULES
+    _PROJECT_PACKAGES = tuple(project_packages)
+    _KEPT_MODULES = frozenset(kept_modules or ())
+    _INSTALL_DIRS = _install_dirs()
+    _install_code_cache()
 
 
 def _load_pyplot_backend() -> None:
