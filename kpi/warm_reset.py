@@ -16,7 +16,8 @@ generators reseeded from OS entropy. Third-party modules a notebook imported sta
 Project modules are imported again from source at every notebook, but their compiled code is
 kept (keyed by file, modification time and size), as a ``.pyc`` would be: code objects are
 immutable, and a changed file compiles anew. That also works where no bytecode is written
-(``PYTHONDONTWRITEBYTECODE``, read-only folders).
+(``PYTHONDONTWRITEBYTECODE``, read-only folders). Likewise the methods ``dataclasses`` writes
+for each dataclass are compiled once per distinct source text.
 
 Known differences from a fresh kernel, none of which shows in the outputs of the project's
 notebooks: ``matplotlib.is_interactive()`` is already True before the first figure (the
@@ -50,6 +51,7 @@ _INSTALL_DIRS: tuple[str, ...] = ()
 _OUTSIDE: dict[str, bool] = {}  # module file -> lies outside the install folders (realpath is slow)
 _NOT_PROJECT: dict[str, int] = {}  # module name -> id of its module object, known not the project's
 _CODE: dict[str, tuple[int, int, types.CodeType]] = {}  # source file -> mtime_ns, size, code
+_MAX_DATACLASS_CODES = 4096
 
 
 def _install_dirs() -> tuple[str, ...]:
@@ -100,6 +102,32 @@ def _install_code_cache() -> None:
 
     get_code._kpi_keeps_code = True  # type: ignore[attr-defined]
     SourceFileLoader.get_code = get_code  # type: ignore[method-assign]
+
+
+def _install_dataclass_cache() -> None:
+    """Keep the code ``dataclasses`` compiles for the methods it writes (``__init__``,
+    ``__repr__``, ``__eq__`` ...). It ``exec``s their source text each time a module defining
+    a dataclass is executed, and project modules are executed anew at every notebook; the
+    text is the same each time, and compiling it was most of re-importing ``kpi``. Compiled
+    as ``dataclasses`` itself compiles it (no inherited ``__future__`` flags); bounded."""
+    import dataclasses
+
+    if getattr(dataclasses.__dict__.get("exec"), "_kpi_keeps_code", False):
+        return
+    codes: dict[str, types.CodeType] = {}
+
+    def cached_exec(source: Any, globals: Any = None, locals: Any = None) -> None:
+        if isinstance(source, str):
+            code = codes.get(source)
+            if code is None:
+                if len(codes) >= _MAX_DATACLASS_CODES:
+                    codes.clear()
+                code = codes[source] = compile(source, "<string>", "exec", dont_inherit=True)
+            source = code
+        exec(source, globals, locals)
+
+    cached_exec._kpi_keeps_code = True  # type: ignore[attr-defined]
+    dataclasses.exec = cached_exec  # type: ignore[attr-defined]  # shadows the builtin there
 
 
 def warm_up(
@@ -159,6 +187,7 @@ def _configure(project_packages: list[str], kept_modules: list[str] | None) -> N
     _KEPT_MODULES = frozenset(kept_modules or ())
     _INSTALL_DIRS = _install_dirs()
     _install_code_cache()
+    _install_dataclass_cache()
 
 
 def _load_pyplot_backend() -> None:
