@@ -8,6 +8,7 @@ contract dtypes (filling optional columns) before validation.
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 import pandas as pd
@@ -68,7 +69,10 @@ DEFAULTS: Final[dict[str, object]] = {
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
-def _schema() -> pa.DataFrameSchema:
+@functools.cache
+def observations_schema() -> pa.DataFrameSchema:
+    """The pandera schema of the contract, built on first use (a notebook that only reads
+    the table never builds it: a warm kernel imports this module anew for each notebook)."""
     text = {"nullable": False, "coerce": True}
     return pa.DataFrameSchema(
         {
@@ -103,8 +107,6 @@ def _schema() -> pa.DataFrameSchema:
         name="observations",
     )
 
-
-OBSERVATIONS: Final = _schema()
 
 
 def empty() -> pd.DataFrame:
@@ -152,7 +154,7 @@ def validate(df: pd.DataFrame) -> pd.DataFrame:
     Raises :class:`kpi.errors.SchemaError` listing up to ten failing cases.
     """
     try:
-        return OBSERVATIONS.validate(df, lazy=True)
+        return observations_schema().validate(df, lazy=True)
     except PanderaSchemaErrors as exc:
         cases = exc.failure_cases.head(10).to_dict("records")
         raise SchemaError(f"observations break the contract: {cases}") from exc
