@@ -144,14 +144,35 @@ def local_cluster(workers: int | None = None) -> Iterator[Any]:
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set(WORKER_CONFIG), LocalCluster(
-        n_workers=workers or os.cpu_count() or 1,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    ) as cluster:
-        yield cluster
+    from kpi.kernel_zygote import ADDRESS_VARIABLE, zygote
+
+    with dask.config.set(WORKER_CONFIG), zygote(environ=_local_worker_environ()) as address:
+        environ = dict(dask.config.get("distributed.nanny.environ"))
+        if address is not None:  # the workers' warm kernels are forked from it
+            environ[ADDRESS_VARIABLE] = address
+        with dask.config.set({"distributed.nanny.environ": environ}), LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster:
+            yield cluster
+
+
+def _local_worker_environ() -> dict[str, str]:
+    """The environment Dask's nanny gives a local worker process, and so its kernels: this
+    process's, with the nanny's ``pre-spawn-environ`` and ``environ`` settings (a variable
+    already set here wins) and the fixed hash seed the nanny adds (distributed/nanny.py)."""
+    import dask
+
+    extra: dict[str, str] = {}
+    for key in ("distributed.nanny.pre-spawn-environ", "distributed.nanny.environ"):
+        settings = dask.config.get(key) or {}
+        extra.update({k: os.environ.get(k, str(v)) for k, v in settings.items() if v is not None})
+        if key.endswith("pre-spawn-environ") and extra.get("PYTHONHASHSEED") in (None, "0"):
+            extra["PYTHONHASHSEED"] = "6640"
+    return {**os.environ, **extra}
 
 
 @contextlib.contextmanager

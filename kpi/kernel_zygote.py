@@ -4,8 +4,9 @@ Every warm kernel otherwise starts a Python process and imports IPython, pandas,
 matplotlib and seaborn itself: about 2 CPU-s each, paid by every worker of a run. With
 :func:`zygote`, the runner starts one :mod:`kpi.zygote_server` that imports them once;
 each worker's kernel is then a fork of it (copy-on-write: its imported modules are shared
-pages). The workers learn the server's address through :func:`use` (their initializer)
-and :class:`ZygoteProvisioner` asks it for a kernel where jupyter_client would start one.
+pages). The workers learn the server's address through :func:`use` (their initializer) or
+``KPI_KERNEL_ZYGOTE`` (a local Dask cluster's workers), and :class:`ZygoteProvisioner`
+asks it for a kernel where jupyter_client would start one.
 
 A kernel from the zygote is what ``python -m ipykernel_launcher`` would have started:
 same arguments, environment, working folder, ``sys.path``, its own session, fresh random
@@ -51,14 +52,18 @@ SENSITIVE_ENV: tuple[str, ...] = (
     "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "ARROW_DEFAULT_MEMORY_POOL",
 )
 _INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
-_ENV_ADDRESS = "KPI_KERNEL_ZYGOTE"
+ADDRESS_VARIABLE = "KPI_KERNEL_ZYGOTE"
 _ADDRESS: str | None = None
 
 
 @contextlib.contextmanager
-def zygote(settings: WarmSettings | None = None) -> Iterator[str | None]:
+def zygote(
+    settings: WarmSettings | None = None, environ: dict[str, str] | None = None
+) -> Iterator[str | None]:
     """Run a zygote for the duration of the block; yields its address for :func:`use`, or
     ``None`` (with a warning) where none can run: kernels are then launched as usual.
+    ``environ``: the environment the workers asking for kernels have (default: this
+    process's), which the zygote imports with.
 
     Starting it returns at once: it imports while the workers start, and a kernel asked
     for meanwhile waits for it. It stops when the block ends (or when this process exits:
@@ -67,7 +72,8 @@ def zygote(settings: WarmSettings | None = None) -> Iterator[str | None]:
         yield None
         return
     try:
-        server = _Server.start(settings or WarmSettings.from_env())
+        server = _Server.start(settings or WarmSettings.from_env(),
+                               dict(os.environ if environ is None else environ))
     except (OSError, ZygoteRefused) as exc:
         warnings.warn(f"kernel zygote not started, kernels start as processes: {exc}",
                       RuntimeWarning, stacklevel=3)
@@ -88,11 +94,10 @@ class _Server:
     folder: str
 
     @classmethod
-    def start(cls, settings: WarmSettings) -> _Server:
+    def start(cls, settings: WarmSettings, environ: dict[str, str]) -> _Server:
         """Start the server; returns once it listens (before it imports)."""
         folder = tempfile.mkdtemp(prefix="kpi-zygote-")
         address = os.path.join(folder, "zygote.sock")
-        environ = dict(os.environ)
         preload = (
             install_reset_module()
             + f"__import__('sys').modules[{RESET_MODULE!r}].preload("
@@ -140,7 +145,7 @@ def use(address: str | None) -> None:
 
 def address() -> str | None:
     """The zygote this process's warm kernels come from, if any."""
-    return _ADDRESS or os.environ.get(_ENV_ADDRESS) or None
+    return _ADDRESS or os.environ.get(ADDRESS_VARIABLE) or None
 
 
 class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]

@@ -88,6 +88,20 @@ def test_local_cluster_workers_do_not_run_the_statistical_profiler(
     assert list(running.values()) == [False, False]
 
 
+def _kernel_origin() -> tuple[bool, str]:
+    from kpi import warm_kernel
+
+    kernel = warm_kernel.acquire("python3")
+    return kernel.forked, kernel.zygote_fallback
+
+
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")  # the module's own cluster
+def test_local_cluster_workers_fork_their_kernels_from_one_zygote() -> None:
+    with local_cluster(2) as cluster, Client(cluster) as client:
+        seen = list(client.run(_kernel_origin).values())
+    assert seen == [(True, ""), (True, "")]
+
+
 def test_a_worker_killed_mid_run_has_its_jobs_rerun_elsewhere(
     cluster: LocalCluster, tmp_path: Path
 ) -> None:
