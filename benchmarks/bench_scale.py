@@ -45,7 +45,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 
@@ -57,7 +57,11 @@ import kpi.startup  # noqa: E402, F401 - before nbformat, as in the runner (see 
 # isort: split
 import nbformat  # noqa: E402
 
-from kpi.jobs import Job, JobResult, run_job  # noqa: E402
+if TYPE_CHECKING:
+    # Not imported at run time: every worker imports this module (multiprocessing's
+    # __mp_main__), and (d)'s plain workers must not pay for papermill and nbconvert.
+    from kpi.jobs import Job, JobResult
+
 from kpi.warm import ENGINE_NAME  # noqa: E402
 from kpi.warm_compare import differences  # noqa: E402
 
@@ -160,9 +164,8 @@ def own_cpu() -> float:
 
 def run_pool(jobs: list[Job], workers: int) -> tuple[list[JobResult], Usage, float, float]:
     """``kpi run``'s local pool (with its kernel zygote for warm jobs), timed from its start."""
-    # Imported here: each worker imports this module (multiprocessing's __mp_main__), and
-    # kpi.runner brings pandas, which no `kpi run` worker imports.
-    from kpi.runner import worker_pool
+    from kpi.jobs import run_job
+    from kpi.runner import worker_pool  # imported here: see the TYPE_CHECKING imports
 
     warm = any(job.engine == ENGINE_NAME for job in jobs)
     cpu0, start = own_cpu(), time.perf_counter()
@@ -196,7 +199,7 @@ def run_dask(jobs: list[Job], workers: int) -> tuple[list[JobResult], Usage, flo
 
     with local_cluster(workers) as cluster, Client(cluster) as client:  # as --scheduler local
         pids = list(client.run(os.getpid).values())
-        usage = Usage(lambda: pids)
+        usage = Usage(lambda: pids, _zygote_pids)  # the workers' kernels are its forks
         cpu0, start = own_cpu(), time.perf_counter()
         with usage:
             run = run_on_cluster(jobs, cluster.scheduler_address)
@@ -309,6 +312,8 @@ def choose(kind: str, quarter: str, count: int, work: Path
 def make_jobs(notebooks: list[Path], areas: list[str], quarter: str, out: Path,
               engine: str) -> list[Job]:
     """Jobs as the runner makes them; outputs under ``out``, data from ``out/../data``."""
+    from kpi.jobs import Job
+
     data = out.parent / "data"
     return [
         Job(quarter=quarter, area=area, notebook=nb, output_dir=out / f"{i:02d}-{area}",

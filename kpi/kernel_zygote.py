@@ -68,7 +68,7 @@ def zygote(
     Starting it returns at once: it imports while the workers start, and a kernel asked
     for meanwhile waits for it. It stops when the block ends (or when this process exits:
     it watches its stdin)."""
-    if not hasattr(os, "fork") or not hasattr(socket, "AF_UNIX"):
+    if not hasattr(os, "fork") or not hasattr(socket, "AF_UNIX") or not enabled():
         yield None
         return
     try:
@@ -134,6 +134,11 @@ class _Server:
             self.process.kill()
             self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def enabled() -> bool:
+    """False when ``KPI_WARM_ZYGOTE=0``: every warm kernel is then launched as a process."""
+    return os.environ.get("KPI_WARM_ZYGOTE", "1").strip().lower() not in {"0", "no", "off"}
 
 
 def use(address: str | None) -> None:

@@ -191,3 +191,12 @@ def test_a_zygote_that_cannot_start_leaves_kernels_to_launch(
             kernel_zygote.zygote(LIGHT) as address:
         assert address is None
     assert len(made) == 1 and not os.path.exists(made[0])  # its folder is removed
+
+
+def test_kpi_warm_zygote_0_turns_the_zygote_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KPI_WARM_ZYGOTE", "0")
+    with kernel_zygote.zygote(LIGHT) as address:
+        assert address is None
+    monkeypatch.setenv("KPI_WARM_ZYGOTE", "1")
+    with kernel_zygote.zygote(LIGHT) as address:
+        assert address is not None and os.path.exists(address)
