@@ -58,12 +58,15 @@ _ADDRESS: str | None = None
 
 @contextlib.contextmanager
 def zygote(
-    settings: WarmSettings | None = None, environ: dict[str, str] | None = None
+    settings: WarmSettings | None = None,
+    environ: dict[str, str] | None = None,
+    kernel_name: str = "python3",
 ) -> Iterator[str | None]:
     """Run a zygote for the duration of the block; yields its address for :func:`use`, or
     ``None`` (with a warning) where none can run: kernels are then launched as usual.
     ``environ``: the environment the workers asking for kernels have (default: this
-    process's), which the zygote imports with.
+    process's), which the zygote imports with; ``kernel_name``: the kernelspec whose
+    interpreter options it starts with.
 
     Starting it returns at once: it imports while the workers start, and a kernel asked
     for meanwhile waits for it. It stops when the block ends (or when this process exits:
@@ -73,7 +76,8 @@ def zygote(
         return
     try:
         server = _Server.start(settings or WarmSettings.from_env(),
-                               dict(os.environ if environ is None else environ))
+                               dict(os.environ if environ is None else environ),
+                               kernel_flags(kernel_name))
     except (OSError, ZygoteRefused) as exc:
         warnings.warn(f"kernel zygote not started, kernels start as processes: {exc}",
                       RuntimeWarning, stacklevel=3)
@@ -94,7 +98,8 @@ class _Server:
     folder: str
 
     @classmethod
-    def start(cls, settings: WarmSettings, environ: dict[str, str]) -> _Server:
+    def start(cls, settings: WarmSettings, environ: dict[str, str], flags: list[str]
+              ) -> _Server:
         """Start the server; returns once it listens (before it imports)."""
         folder = tempfile.mkdtemp(prefix="kpi-zygote-")
         address = os.path.join(folder, "zygote.sock")
@@ -108,7 +113,7 @@ class _Server:
         env = dict(environ)
         env.setdefault("MPLBACKEND", _INLINE_BACKEND)  # as ipykernel sets it before any import
         process = subprocess.Popen(
-            [sys.executable, str(_SERVER), address], stdin=subprocess.PIPE,
+            [sys.executable, *flags, str(_SERVER), address], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, env=env, cwd=folder, text=True,
         )
         server = cls(process, address, folder)
@@ -173,14 +178,14 @@ class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]
         return self.connection_info
 
     def _fork(self, cmd: list[str], kwargs: dict[str, Any]) -> ForkedKernel:
-        if cmd[1:3] != ["-m", "ipykernel_launcher"]:
-            raise ZygoteRefused(f"not an ipykernel command: {cmd[:3]}")
+        flags, argv = split_kernel_command(cmd)
         env = dict(kwargs.get("env") or os.environ)
         if not kwargs.get("independent"):
             env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher does
         request = {
             "executable": cmd[0],
-            "argv": cmd[3:],
+            "flags": flags,
+            "argv": argv,
             "env": env,
             "cwd": str(kwargs.get("cwd") or os.getcwd()),
             "owner": os.getpid(),
@@ -199,6 +204,30 @@ class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]
             conn.close()
             raise ZygoteRefused(answer.get("error", "no answer"))
         return ForkedKernel(int(answer["pid"]), conn)
+
+
+def split_kernel_command(cmd: list[str]) -> tuple[list[str], list[str]]:
+    """``[python, *flags, "-m", "ipykernel_launcher", *argv]`` → ``(flags, argv)``;
+    :class:`ZygoteRefused` for any other command."""
+    for i in range(1, len(cmd) - 1):
+        if cmd[i] == "-m":
+            if cmd[i + 1] == "ipykernel_launcher" and all(f.startswith("-") for f in cmd[1:i]):
+                return cmd[1:i], cmd[i + 2:]
+            break
+    raise ZygoteRefused(f"not an ipykernel command: {cmd[:4]}")
+
+
+def kernel_flags(kernel_name: str) -> list[str]:
+    """The interpreter options of kernelspec ``kernel_name`` (``-Xfrozen_modules=off``,
+    which ``ipykernel install`` writes on Python 3.11+); ``[]`` if it has none or is not
+    an ipykernel spec."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        argv = KernelSpecManager().get_kernel_spec(kernel_name).argv
+        return split_kernel_command(list(argv))[0]
+    except (NoSuchKernel, ZygoteRefused, OSError, ValueError):
+        return []
 
 
 class ZygoteRefused(Exception):

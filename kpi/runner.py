@@ -308,18 +308,20 @@ def _execute(jobs: list[Job], plan: _Plan, progress: bool | None) -> list[JobRes
 
 def _execute_locally(jobs: list[Job], workers: int, bar: Progress) -> list[JobResult]:
     warm = any(job.engine == ENGINE_NAME for job in jobs)
-    with worker_pool(min(workers, len(jobs)), warm) as pool:
+    with worker_pool(min(workers, len(jobs)), warm, jobs[0].kernel_name) as pool:
         return _collect(pool, jobs, bar)
 
 
 @contextlib.contextmanager
-def worker_pool(workers: int, warm: bool) -> Iterator[ProcessPoolExecutor]:
+def worker_pool(
+    workers: int, warm: bool, kernel_name: str = "python3"
+) -> Iterator[ProcessPoolExecutor]:
     """The local pool ``kpi run`` uses: ``workers`` processes started from a preloaded
-    forkserver; with ``warm``, also a zygote their warm kernels are forked from (started
-    first: it imports while the workers start). Waits for the workers when the block ends,
-    kills them if it raised."""
+    forkserver; with ``warm``, also a zygote their warm ``kernel_name`` kernels are forked
+    from (started first: it imports while the workers start). Waits for the workers when the
+    block ends, kills them if it raised."""
     with contextlib.ExitStack() as stack:
-        address = stack.enter_context(zygote()) if warm else None
+        address = stack.enter_context(zygote(kernel_name=kernel_name)) if warm else None
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
                                    initializer=init_worker, initargs=(address,))
         try:

@@ -9,16 +9,18 @@ holds no project module.
 
 Protocol, one Unix-socket connection per kernel: the client sends one JSON line (``argv``:
 the kernel's arguments after ``python -m ipykernel_launcher``, ``env``, ``cwd``, ``owner``:
-the pid whose exit ends the kernel, ``executable``) with its stdout and stderr descriptors
-attached (``SCM_RIGHTS``). The server answers ``{"pid": N}`` or ``{"error": "..."}``, keeps
-the connection, and writes ``{"exit": CODE}`` when that kernel ends (negative: killed by
-that signal). The server stops when its stdin closes (its parent exited or let it go).
+the pid whose exit ends the kernel, ``executable`` and ``flags``, its interpreter options)
+with its stdout and stderr descriptors attached (``SCM_RIGHTS``). The server answers
+``{"pid": N}`` or ``{"error": "..."}``, keeps the connection, and writes ``{"exit": CODE}``
+when that kernel ends (negative: killed by that signal). The server stops when its stdin
+closes (its parent exited or let it go).
 
 A forked kernel starts where ``python -m ipykernel_launcher`` would: in ``cwd``, with
 exactly ``env``, ``sys.argv`` and ``sys.path`` as that command sets them, in its own
 session (as jupyter_client starts kernels), with random generators reseeded. A request whose
-``env`` differs from the server's in a sensitive variable, or for another interpreter, is
-refused: modules imported here already read those.
+``env`` differs from the server's in a sensitive variable, or for another interpreter or
+other interpreter options (the server is started with the kernelspec's), is refused:
+modules imported here already read those.
 """
 
 from __future__ import annotations
@@ -113,6 +115,9 @@ class Server:
     def check(self, request: dict[str, Any]) -> None:
         if os.path.realpath(request["executable"]) != os.path.realpath(sys.executable):
             raise Refused(f"kernel interpreter {request['executable']} is not this one")
+        if list(request["flags"]) != _interpreter_flags():
+            raise Refused(f"kernel interpreter options {request['flags']} are not "
+                          f"this one's {_interpreter_flags()}")
         env = request["env"]
         differ = [n for n in self.sensitive if env.get(n) != self.environ.get(n)]
         if differ:
@@ -186,6 +191,13 @@ class Server:
                 sys.stdout.flush()
                 sys.stderr.flush()
             os._exit(code)
+
+
+def _interpreter_flags() -> list[str]:
+    """The options this interpreter was started with, before the script (``-X ...``)."""
+    argv = list(getattr(sys, "orig_argv", []))
+    script = [i for i, a in enumerate(argv) if os.path.realpath(a) == os.path.realpath(__file__)]
+    return argv[1:script[0]] if script else []
 
 
 def _watch_owner(pid: int) -> None:

@@ -28,7 +28,8 @@ LIGHT = WarmSettings(imports=("pandas",), project_imports=())
 PROBE = (
     "(os.getcwd(), sys.path, sys.argv[0], sys.argv[1] == '-f', sys.argv[3:], dict(os.environ),"
     " matplotlib.get_backend(), os.getpgid(0) == os.getpid(),"
-    " type(get_ipython()).__name__, IPKernelApp.instance().parent_handle, os.getppid())"
+    " type(get_ipython()).__name__, sys._xoptions, sys.flags[:], sys.executable,"
+    " IPKernelApp.instance().parent_handle, os.getppid())"
 )
 PROBE_IMPORTS = "import os, sys, matplotlib; from ipykernel.kernelapp import IPKernelApp"
 
