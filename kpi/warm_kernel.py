@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -165,6 +166,9 @@ class WarmKernel:
         provisioner = getattr(km, "provisioner", None)
         self.forked = type(provisioner).__name__ == "ZygoteProvisioner" and not provisioner.fallback
         self.zygote_fallback = getattr(provisioner, "fallback", "")
+        if self.zygote_fallback:  # slower, not wrong: say so once per kernel, in the run's log
+            warnings.warn(f"warm kernel started as its own process, not forked from the "
+                          f"zygote: {self.zygote_fallback}", RuntimeWarning, stacklevel=2)
         kc = km.client()
         kc.start_channels()
         try:

@@ -93,7 +93,8 @@ def test_an_environment_the_zygote_did_not_import_with_is_launched(
     zygote: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MPLBACKEND", "agg")  # matplotlib read it when the zygote imported it
-    kernel = started(zygote, tmp_path)
+    with pytest.warns(RuntimeWarning, match="not forked from the zygote.*MPLBACKEND"):
+        kernel = started(zygote, tmp_path)
     assert not kernel.forked
     assert "MPLBACKEND" in kernel.zygote_fallback
     assert kernel.run(kernel._call("import matplotlib", "matplotlib.get_backend()")) == "agg"
@@ -102,7 +103,8 @@ def test_an_environment_the_zygote_did_not_import_with_is_launched(
 def test_an_unreachable_zygote_means_a_launched_kernel(tmp_path: Path) -> None:
     warm_kernel.configure(LIGHT)
     try:
-        kernel = started(str(tmp_path / "no-such.sock"), tmp_path)
+        with pytest.warns(RuntimeWarning, match="not forked from the zygote"):
+            kernel = started(str(tmp_path / "no-such.sock"), tmp_path)
         assert not kernel.forked
         assert kernel.zygote_fallback
         assert kernel.run(kernel._call("x = 40 + 2", "x")) == 42
