@@ -320,8 +320,7 @@ def worker_pool(
     forkserver; with ``warm``, also a zygote their warm ``kernel_name`` kernels are forked
     from (started first: it imports while the workers start). Waits for the workers when the
     block ends, kills them if it raised."""
-    with contextlib.ExitStack() as stack:
-        address = stack.enter_context(zygote(kernel_name=kernel_name)) if warm else None
+    with (zygote(kernel_name=kernel_name) if warm else contextlib.nullcontext()) as address:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
                                    initializer=init_worker, initargs=(address,))
         try:

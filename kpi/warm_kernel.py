@@ -154,7 +154,7 @@ class WarmKernel:
             from jupyter_client.manager import AsyncKernelManager as manager_class
         km = manager_class(kernel_name=self.kernel_name)
         km.shutdown_wait_time = self.settings.shutdown_wait
-        self._use_zygote(km)
+        zygote = self._use_zygote(km)
         if self.settings.transport == "ipc":
             self._ipc_dir = tempfile.mkdtemp(prefix="kpi-warm-")
             km.transport = "ipc"
@@ -163,9 +163,8 @@ class WarmKernel:
         started = time.perf_counter()
         arguments = [_HISTORY_ARGUMENT, *self.launch.extra_arguments]
         await ensure_async(km.start_kernel(cwd=cwd, extra_arguments=arguments))
-        provisioner = getattr(km, "provisioner", None)
-        self.forked = type(provisioner).__name__ == "ZygoteProvisioner" and not provisioner.fallback
-        self.zygote_fallback = getattr(provisioner, "fallback", "")
+        self.zygote_fallback = zygote.fallback if zygote is not None else ""
+        self.forked = zygote is not None and not zygote.fallback
         if self.zygote_fallback:  # slower, not wrong: say so once per kernel, in the run's log
             warnings.warn(f"warm kernel started as its own process, not forked from the "
                           f"zygote: {self.zygote_fallback}", RuntimeWarning, stacklevel=2)
@@ -188,21 +187,22 @@ class WarmKernel:
         self.failed_imports = list(result["failed"])
         self.warmup_seconds = time.perf_counter() - started
 
-    def _use_zygote(self, km: Any) -> None:
-        """Fork the kernel from this process's zygote, if it has one (see
+    def _use_zygote(self, km: Any) -> Any:
+        """Have ``km`` fork its kernel from this process's zygote, if it has one (see
         :mod:`kpi.kernel_zygote`) and ``km`` is a jupyter_client kernel manager (they all
-        take the provisioner they find set)."""
+        take the provisioner they find set); returns that provisioner, else ``None``."""
         from jupyter_client.manager import KernelManager
 
         from kpi import kernel_zygote
 
         where = kernel_zygote.address()
         if where is None or not isinstance(km, KernelManager) or km.provisioner is not None:
-            return
+            return None
         km.kernel_id = km.kernel_id or str(uuid.uuid4())
         km.provisioner = kernel_zygote.ZygoteProvisioner(
             kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km, address=where
         )
+        return km.provisioner
 
     async def _call_reset_module(self, call: str) -> Any:
         """Call ``_kpi_warm_reset.<call>`` in the kernel and return its (literal) result."""

@@ -143,8 +143,7 @@ class Server:
         try:
             os.setsid()
             signal.set_wakeup_fd(-1)
-            for signum in (signal.SIGCHLD, signal.SIGINT):
-                signal.signal(signum, signal.SIG_DFL)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.default_int_handler)
             self.selector.close()
             for conn in self.children.values():
@@ -157,6 +156,7 @@ class Server:
             os.close(null)
             for target, fd in zip((1, 2), fds, strict=True):
                 os.dup2(fd, target)
+                os.close(fd)
             os.chdir(request["cwd"])
             os.environ.clear()
             os.environ.update(request["env"])
