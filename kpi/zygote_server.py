@@ -25,7 +25,9 @@ modules imported here already read those.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import importlib.util
 import json
 import os
 import random
@@ -34,6 +36,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 import traceback
 from typing import Any
 
@@ -71,6 +74,7 @@ class Server:
         self.listener = listener
         self.environ: dict[str, str] = config["environ"]
         self.sensitive: list[str] = config["sensitive"]
+        self.flags = _interpreter_flags()  # fixed for this process: read once
         self.selector = selectors.DefaultSelector()
         self.children: dict[int, socket.socket] = {}
         self.wake_r, self.wake_w = os.pipe()
@@ -115,9 +119,9 @@ class Server:
     def check(self, request: dict[str, Any]) -> None:
         if os.path.realpath(request["executable"]) != os.path.realpath(sys.executable):
             raise Refused(f"kernel interpreter {request['executable']} is not this one")
-        if list(request["flags"]) != _interpreter_flags():
+        if list(request["flags"]) != self.flags:
             raise Refused(f"kernel interpreter options {request['flags']} are not "
-                          f"this one's {_interpreter_flags()}")
+                          f"this one's {self.flags}")
         env = request["env"]
         differ = [n for n in self.sensitive if env.get(n) != self.environ.get(n)]
         if differ:
@@ -160,9 +164,9 @@ class Server:
             os.chdir(request["cwd"])
             os.environ.clear()
             os.environ.update(request["env"])
-            if hasattr(os, "tzset"):
-                __import__("time").tzset()
-            launcher = __import__("importlib.util").util.find_spec("ipykernel_launcher")
+            if hasattr(time, "tzset"):
+                time.tzset()
+            launcher = importlib.util.find_spec("ipykernel_launcher")
             sys.argv = [launcher.origin, *request["argv"]]
             # ``python -m`` puts the working folder first and ipykernel_launcher takes it
             # out again (IPython adds '' later): what is left is the interpreter's own path.
@@ -183,7 +187,7 @@ class Server:
                 code = 0
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-            __import__("atexit")._run_exitfuncs()
+            atexit._run_exitfuncs()
         except BaseException:
             traceback.print_exc()
         finally:
@@ -221,7 +225,7 @@ def _watch_owner(pid: int) -> None:
                     break
                 except PermissionError:
                     pass
-                threading.Event().wait(1.0)
+                time.sleep(1.0)
         os._exit(1)
 
     threading.Thread(target=watch, name="kpi-zygote-owner", daemon=True).start()
