@@ -276,3 +276,24 @@ def test_flat_of_which_list_ends_at_a_blank_row(tmp_path) -> None:
     obs = read_table(path).observations
     assert list(obs["subject"]) == ["Tổng thu", "Tổng thu > Thu thuế nhà ở",
                                     "Tổng thu > Thu phí", "Tổng chi"]
+
+
+@pytest.mark.parametrize("numbers", ["A;B;1;2", "A;;(1);(2)", ";(A);1;2"])
+def test_column_number_row_under_the_header_is_neither_data_nor_header(
+        tmp_path, numbers) -> None:
+    path = tmp_path / "numbered.csv"
+    path.write_text("Đơn vị tính: Triệu đồng\nChỉ tiêu;Ghi chú;Quý I/2022;Quý II/2022\n"
+                    f"{numbers}\nTổng thu;;100;120\n", encoding="utf-8")
+    obs = read_table(path).observations
+    assert list(obs["subject"]) == ["Tổng thu", "Tổng thu"]
+    assert [str(p) for p in obs["period"]] == ["2022Q1", "2022Q2"]
+    assert list(obs["value"]) == [100e6, 120e6]
+
+
+def test_labelled_row_of_consecutive_numbers_is_data(tmp_path) -> None:
+    path = tmp_path / "counts.csv"
+    path.write_text("Đơn vị tính: Nghìn đồng\nChỉ tiêu;Quý I/2022;Quý II/2022\n"
+                    "Chỉ tiêu số 1;0;1\nChỉ tiêu số 2;1;2\n", encoding="utf-8")
+    obs = read_table(path).observations
+    assert list(obs["subject"]) == ["Chỉ tiêu số 1"] * 2 + ["Chỉ tiêu số 2"] * 2
+    assert list(obs["value"]) == [0, 1e3, 1e3, 2e3]

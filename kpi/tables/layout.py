@@ -27,6 +27,8 @@ from kpi.tables.units import Unit, parse_unit
 FOOTNOTE: Final = re.compile(
     r"^(ghi\s*chú|chú\s*thích|chú\s*giải|nguồn(\s*số\s*liệu)?\s*:|note\s*:|notes\s*:|"
     r"source\s*:|\(\*+\)|\*+\s)", re.IGNORECASE)
+# The label of a column-number row: "A", "B", "(C)" over the label columns.
+COLUMN_MARKER: Final = re.compile(r"^\(?[A-Z]\)?$", re.IGNORECASE)
 
 
 @dataclass
@@ -64,6 +66,12 @@ def _numbering(values: list[object]) -> bool:
     return len(nums) >= 2 and nums == list(range(nums[0], nums[0] + len(nums)))
 
 
+def _column_numbers(texts: list[tuple[int, str]], values: list[object]) -> bool:
+    """"A | B | 1 | 2 | 3": markers for labels, then consecutive numbers. A row with a
+    real label ("Chỉ tiêu 1 | 0 | 1") is data, whatever its numbers."""
+    return all(COLUMN_MARKER.match(t.strip()) for _, t in texts) and _numbering(values)
+
+
 def is_data_row(grid: Grid, r: int) -> bool:
     """Own label text, then a number to its right that is not a year or column number."""
     texts = _own_text(grid, r)
@@ -74,7 +82,7 @@ def is_data_row(grid: Grid, r: int) -> bool:
             if c > label_col and not cell.copy and looks_numeric(cell)]
     if not nums:
         return False
-    if all(year_like(c) for c in nums) or _numbering([c.value for c in nums]):
+    if all(year_like(c) for c in nums) or _column_numbers(texts, [c.value for c in nums]):
         return False
     return not FOOTNOTE.match(texts[0][1])
 
