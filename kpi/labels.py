@@ -13,6 +13,7 @@ from typing import Final
 import pandas as pd
 
 from kpi import numbers, periods
+from kpi.domain_names import DOMAIN_NAMES
 
 #: Display word for each base unit: (Vietnamese, English).
 UNIT_WORDS: Final[dict[str, tuple[str, str]]] = {
@@ -34,18 +35,6 @@ QUALIFIER_WORDS: Final[dict[str, tuple[str, str]]] = {
     "more_than": ("hơn", "more than"),
     "less_than": ("dưới", "less than"),
     "estimate": ("ước", "an estimated"),
-}
-
-DOMAIN_NAMES: Final[dict[str, tuple[str, str]]] = {
-    "revenue": ("thu, chi ngân sách", "budget revenue and spending"),
-    "vaccination": ("tiêm chủng", "vaccination"),
-    "welfare": ("an sinh xã hội", "social welfare"),
-    "urban_works": ("đô thị, xây dựng", "urban works"),
-    "health": ("y tế", "health"),
-    "party": ("công tác xây dựng Đảng", "party work"),
-    "agriculture": ("nông nghiệp", "agriculture"),
-    "economy": ("kinh tế", "economy"),
-    "social": ("văn hóa - xã hội", "social affairs"),
 }
 
 METHOD_NAMES: Final[dict[str, tuple[str, str]]] = {

@@ -354,7 +354,7 @@ def _mp_context() -> Any:
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["kpi.jobs"])
+        context.set_forkserver_preload(["kpi.worker_preload"])
         return context
     return multiprocessing.get_context("spawn")
 

@@ -390,6 +390,25 @@ def test_runner_processes_skip_the_slow_iri_grammar_and_still_validate(first, sk
     assert out.stdout.strip() == str(skipped)
 
 
+def test_workers_are_forked_ready_and_never_load_pandas(tmp_path: Path) -> None:
+    """The forkserver's preload does a worker's one-off work (validators, exporter); a
+    worker naming a report (its title) still has no pandas: its kernel does the analysis."""
+    import subprocess
+    import sys
+
+    code = ("import sys, kpi.worker_preload, nbformat.validator, kpi.render, kpi.jobs\n"
+            "compiled = len(nbformat.validator.validators)\n"
+            "title = kpi.jobs.report_title('welfare')\n"
+            "print(compiled, kpi.render.exporter.cache_info().currsize, title,\n"
+            "      'pandas' in sys.modules, 'kpi.labels' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=REPO)
+    compiled, exporters, *title, pandas, labels = out.stdout.split()
+    assert int(compiled) >= 1 and exporters == "1"
+    assert " ".join(title) == "an sinh xã hội"
+    assert (pandas, labels) == ("False", "False")
+
+
 def test_compiled_templates_are_kept_and_a_bad_cache_only_means_compiling(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
