@@ -47,3 +47,51 @@ def test_the_dataclass_cache_shares_compiled_methods_and_changes_nothing() -> No
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:4] == ["False True", "True True True", "frozen", "True True"]
+
+
+FLUSH_PROGRAM = textwrap.dedent("""
+    import importlib.util, sys, time
+    import zmq
+    from ipykernel.iostream import IOPubThread, OutStream
+    from jupyter_client.session import Session
+    spec = importlib.util.spec_from_file_location("_kpi_warm_reset", sys.argv[1])
+    reset = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(reset)
+
+    context = zmq.Context()
+    pub, sub = context.socket(zmq.PUB), context.socket(zmq.SUB)
+    port = pub.bind_to_random_port("tcp://127.0.0.1")
+    sub.connect(f"tcp://127.0.0.1:{port}")
+    sub.setsockopt(zmq.SUBSCRIBE, b"")
+    time.sleep(0.3)  # let the subscription reach the publisher
+    thread = IOPubThread(pub)
+    thread.start()
+    session = Session()
+    stream = OutStream(session, thread, "stdout", watchfd=False)
+    handed = []
+    schedule = thread.schedule
+    thread.schedule = lambda f: (handed.append(f), schedule(f))[1]
+
+    def flushes(text):
+        handed.clear()
+        if text:
+            stream.write(text)
+        stream.flush()
+        return len(handed)
+
+    print(flushes(""), end=" ")  # ipykernel's own flush: hands events over even when empty
+    reset._install_quick_flush()
+    reset._install_quick_flush()  # installed once
+    print(flushes(""), flushes("héllo\\n") > 0, end=" ")
+    parts = sub.recv_multipart()
+    message = session.deserialize(session.feed_identities(parts)[1])
+    print(message["msg_type"], repr(message["content"]["text"]))
+""")
+
+
+def test_an_empty_flush_skips_the_io_thread_and_text_still_goes_out() -> None:
+    out = subprocess.run([sys.executable, "-c", FLUSH_PROGRAM, str(ROOT / "kpi" / "warm_reset.py")],
+                         capture_output=True, text=True, check=True, timeout=60)
+    before, after, written, msg_type, text = out.stdout.split()
+    assert int(before) >= 2 and after == "0" and written == "True"
+    assert (msg_type, text) == ("stream", "'héllo\\n'")
