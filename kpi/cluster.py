@@ -140,13 +140,15 @@ WORKER_CONFIG: Final = {"distributed.worker.profile.enabled": False}
 @contextlib.contextmanager
 def local_cluster(workers: int | None = None) -> Iterator[Any]:
     """A LocalCluster of ``workers`` one-thread worker processes (default: CPU count),
-    configured with :data:`WORKER_CONFIG`."""
+    configured with :data:`WORKER_CONFIG`. This process's environment is as it was after
+    the block (the nannies, which run here, set theirs in ``os.environ``)."""
     import dask
     from distributed import LocalCluster
 
     from kpi.kernel_zygote import ADDRESS_VARIABLE, zygote
 
-    with dask.config.set(WORKER_CONFIG), zygote(environ=_local_worker_environ()) as address:
+    with _environ_kept(), dask.config.set(WORKER_CONFIG), \
+            zygote(environ=_local_worker_environ()) as address:
         environ = dict(dask.config.get("distributed.nanny.environ"))
         if address is not None:  # the workers' warm kernels are forked from it
             environ[ADDRESS_VARIABLE] = address
@@ -158,6 +160,20 @@ def local_cluster(workers: int | None = None) -> Iterator[Any]:
             silence_logs=logging.ERROR,
         ) as cluster:
             yield cluster
+
+
+@contextlib.contextmanager
+def _environ_kept() -> Iterator[None]:
+    """Put ``os.environ`` back as it was: Dask's nannies leave the variables they give their
+    workers (``OMP_NUM_THREADS=1``, ``PYTHONHASHSEED`` ...) in the process that ran them,
+    where they would then reach every process started later (a local pool's zygote)."""
+    before = dict(os.environ)
+    try:
+        yield
+    finally:
+        for name in [name for name in os.environ if name not in before]:
+            del os.environ[name]
+        os.environ.update(before)
 
 
 def _local_worker_environ() -> dict[str, str]:

@@ -96,10 +96,18 @@ def _kernel_origin() -> tuple[bool, str]:
 
 
 @pytest.mark.filterwarnings("ignore:Port 8787 is already in use")  # the module's own cluster
-def test_local_cluster_workers_fork_their_kernels_from_one_zygote() -> None:
+def test_local_cluster_workers_fork_their_kernels_from_one_zygote(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    before = dict(os.environ)
     with local_cluster(2) as cluster, Client(cluster) as client:
         seen = list(client.run(_kernel_origin).values())
+        inside = dict(os.environ)
     assert seen == [(True, ""), (True, "")]
+    # the nannies ran here and set their workers' variables; the cluster puts them back
+    assert inside.get("OMP_NUM_THREADS") == "1"
+    assert dict(os.environ) == before
 
 
 def test_a_worker_killed_mid_run_has_its_jobs_rerun_elsewhere(
