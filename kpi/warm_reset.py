@@ -149,8 +149,10 @@ def _install_quick_flush() -> None:
         return
 
     def quick_flush(self: Any) -> None:
+        # Attributes of ipykernel 7's OutStream; any other shape takes ipykernel's flush.
         buffers = getattr(self, "_buffers", None)
-        if (buffers is None or self.echo is not None or self._flush_pending
+        if (buffers is None or getattr(self, "echo", None) is not None
+                or getattr(self, "_flush_pending", True)
                 or getattr(self, "_subprocess_flush_pending", False)
                 or any(buffer.tell() for buffer in list(buffers.values()))):
             flush(self)
