@@ -409,6 +409,21 @@ def test_workers_are_forked_ready_and_never_load_pandas(tmp_path: Path) -> None:
     assert (pandas, labels) == ("False", "False")
 
 
+def test_a_failing_preparation_does_not_stop_the_forkserver_import() -> None:
+    import subprocess
+    import sys
+
+    code = ("import kpi.jobs\n"
+            "def boom():\n"
+            "    raise RuntimeError('no template')\n"
+            "kpi.jobs.prepare_process = boom\n"
+            "import kpi.worker_preload\n"
+            "print('imported')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=REPO)
+    assert out.stdout.strip() == "imported"
+
+
 def test_compiled_templates_are_kept_and_a_bad_cache_only_means_compiling(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
