@@ -9,6 +9,8 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path, PurePosixPath
 
@@ -32,6 +34,12 @@ from kpi.runner import _signals_deferred
 from kpi.safety import check_area, check_notebook_name, check_quarter, inside
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _fresh_python(code: str) -> str:
+    """What ``code`` prints in a new interpreter started in the project folder."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=REPO).stdout
 
 # --- safety -------------------------------------------------------------------------------
 
@@ -378,50 +386,38 @@ def test_an_inert_page_gets_alt_text_and_focus_and_leaves_the_notebook_alone():
 
 @pytest.mark.parametrize(("first", "skipped"), [("kpi.jobs", True), ("jsonschema", False)])
 def test_runner_processes_skip_the_slow_iri_grammar_and_still_validate(first, skipped):
-    import subprocess
-    import sys
-
     code = (f"import {first}, sys, nbformat\n"
             "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
             "nbformat.validate(nb)\n"
             "print(sys.modules.get('rfc3987_syntax', 'absent') is None)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=REPO)
-    assert out.stdout.strip() == str(skipped)
+    out = _fresh_python(code)
+    assert out.strip() == str(skipped)
 
 
-def test_workers_are_forked_ready_and_never_load_pandas(tmp_path: Path) -> None:
+def test_workers_are_forked_ready_and_never_load_pandas() -> None:
     """The forkserver's preload does a worker's one-off work (validators, exporter); a
     worker naming a report (its title) still has no pandas: its kernel does the analysis."""
-    import subprocess
-    import sys
-
     code = ("import sys, kpi.worker_preload, nbformat.validator, kpi.render, kpi.jobs\n"
             "compiled = len(nbformat.validator.validators)\n"
             "title = kpi.jobs.report_title('welfare')\n"
             "print(compiled, kpi.render.exporter.cache_info().currsize, title,\n"
             "      'pandas' in sys.modules, 'kpi.labels' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=REPO)
-    compiled, exporters, *title, pandas, labels = out.stdout.split()
+    out = _fresh_python(code)
+    compiled, exporters, *title, pandas, labels = out.split()
     assert int(compiled) >= 1 and exporters == "1"
     assert " ".join(title) == "an sinh xã hội"
     assert (pandas, labels) == ("False", "False")
 
 
 def test_a_failing_preparation_does_not_stop_the_forkserver_import() -> None:
-    import subprocess
-    import sys
-
     code = ("import kpi.jobs\n"
             "def boom():\n"
             "    raise RuntimeError('no template')\n"
             "kpi.jobs.prepare_process = boom\n"
             "import kpi.worker_preload\n"
             "print('imported')")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=REPO)
-    assert out.stdout.strip() == "imported"
+    out = _fresh_python(code)
+    assert out.strip() == "imported"
 
 
 def test_compiled_templates_are_kept_and_a_bad_cache_only_means_compiling(
