@@ -2,7 +2,11 @@
 :func:`kpi.runner.worker_pool`): the job modules, then :func:`kpi.jobs.prepare_process`,
 so each worker starts ready instead of spending its first job on one-off work.
 
-Importing it has that effect and no other; nothing else imports it. It never raises: the
+Then the garbage collector is frozen: everything loaded so far lives as long as each worker,
+so no worker's collection walks it again (a full one would walk ~120,000 objects, ~90 ms), and
+its memory pages stay shared with the forkserver instead of being written by collections.
+
+Importing it has these effects and no other; nothing else imports it. It never raises: the
 forkserver survives only an ``ImportError`` in a preloaded module, and whatever made the
 preparation fail (a missing template, say) is met again, and reported, in a worker's first
 job.
@@ -11,8 +15,11 @@ job.
 from __future__ import annotations
 
 import contextlib
+import gc
 
 from kpi.jobs import prepare_process
 
 with contextlib.suppress(Exception):
     prepare_process()
+gc.collect()
+gc.freeze()

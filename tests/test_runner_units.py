@@ -395,16 +395,19 @@ def test_runner_processes_skip_the_slow_iri_grammar_and_still_validate(first, sk
 
 
 def test_workers_are_forked_ready_and_never_load_pandas() -> None:
-    """The forkserver's preload does a worker's one-off work (validators, exporter); a
-    worker naming a report (its title) still has no pandas: its kernel does the analysis."""
-    code = ("import sys, kpi.worker_preload, nbformat.validator, kpi.render, kpi.jobs\n"
+    """The forkserver's preload does a worker's one-off work (validators, exporter) and
+    freezes what it loaded out of the workers' garbage collections; a worker naming a
+    report (its title) still has no pandas: its kernel does the analysis."""
+    code = ("import gc, sys, kpi.worker_preload, nbformat.validator, kpi.render, kpi.jobs\n"
             "compiled = len(nbformat.validator.validators)\n"
             "title = kpi.jobs.report_title('welfare')\n"
-            "print(compiled, kpi.render.exporter.cache_info().currsize, title,\n"
+            "print(compiled, kpi.render.exporter.cache_info().currsize, gc.get_freeze_count(),\n"
+            "      len(gc.get_objects()), title,\n"
             "      'pandas' in sys.modules, 'kpi.labels' in sys.modules)")
     out = _fresh_python(code)
-    compiled, exporters, *title, pandas, labels = out.split()
+    compiled, exporters, frozen, tracked, *title, pandas, labels = out.split()
     assert int(compiled) >= 1 and exporters == "1"
+    assert int(frozen) > 10 * int(tracked)  # the exporter, templates, validators: all frozen
     assert " ".join(title) == "an sinh xã hội"
     assert (pandas, labels) == ("False", "False")
 
