@@ -172,11 +172,11 @@ def test_markdown_and_html_outputs_cannot_open_a_script():
     assert nb.cells[0].source.startswith("<iframe")  # the original is left alone
 
 
-def _chart_png() -> bytes:
+def _chart_png(color: tuple[int, int, int, int] = (31, 119, 180, 255)) -> bytes:
     image = Image.new("RGBA", (300, 200), (255, 255, 255, 255))
     draw = ImageDraw.Draw(image)
     for x in range(0, 300, 7):
-        draw.line([(x, 200), (x, 200 - (x * 37) % 180)], fill=(31, 119, 180, 255), width=3)
+        draw.line([(x, 200), (x, 200 - (x * 37) % 180)], fill=color, width=3)
     draw.text((10, 10), "Thu ngân sách", fill=(0, 0, 0, 255))
     out = io.BytesIO()
     image.save(out, "PNG", compress_level=6)  # how matplotlib writes it
@@ -382,6 +382,38 @@ def test_an_inert_page_gets_alt_text_and_focus_and_leaves_the_notebook_alone():
     assert "<b>4.884.100.000 đ</b>" in page
     assert json.dumps(nb, sort_keys=True) == before  # the exporter worked on a copy
     assert render_report(nb, header) == page
+
+
+def test_markdown_is_rendered_once_per_text_unless_it_embeds_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from nbconvert.filters.markdown_mistune import MarkdownWithMath
+
+    from kpi.render import ReportHeader, exporter, render_report
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "logo.png").write_bytes(_chart_png())
+    texts = ["## Thu ngân sách\n\nĐạt **60%** so với kế hoạch.",
+             "Biểu đồ: ![logo](logo.png)",
+             "| Chỉ tiêu | Giá trị |\n|---|---|\n| Thu | 4.884.100.000 đ |"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(t) for t in texts])
+    rendered: list[str] = []
+    real = MarkdownWithMath.render
+
+    def counting(self, source):  # type: ignore[no-untyped-def]
+        rendered.append(source)
+        return real(self, source)
+
+    monkeypatch.setattr(MarkdownWithMath, "render", counting)
+    exporter()._markdown_kept.clear()
+    header = ReportHeader("tham số", "parameters")
+    page = render_report(nb, header)
+    assert sorted(rendered) == sorted(texts)
+    assert "data:image/png;base64," in page and "<strong>60%</strong>" in page
+    assert render_report(nb, header) == page
+    assert rendered[3:] == [texts[1]]  # only the text that embeds a file, again
+    (tmp_path / "logo.png").write_bytes(_chart_png(color=(200, 30, 30, 255)))
+    assert render_report(nb, header) != page  # ... and it shows the file as it is now
 
 
 @pytest.mark.parametrize(("first", "skipped"), [("kpi.jobs", True), ("jsonschema", False)])
