@@ -38,7 +38,7 @@ from typing import Any
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Float, Unicode
 
-from kpi.warm_kernel import RESET_MODULE, WarmSettings, install_reset_module
+from kpi.warm_kernel import RESET_MODULE, WarmSettings, install_reset_module, kernel_environ
 
 _SERVER = Path(__file__).with_name("zygote_server.py")
 #: Variables read when modules are imported (interpreter start-up, matplotlib, numpy and
@@ -110,7 +110,7 @@ class _Server:
             f"{list(settings.project_packages)!r})\n"
         )
         config = {"preload": preload, "environ": environ, "sensitive": list(SENSITIVE_ENV)}
-        env = dict(environ)
+        env = kernel_environ(environ)  # what glibc reads at start-up is the kernels' too
         env.setdefault("MPLBACKEND", _INLINE_BACKEND)  # as ipykernel sets it before any import
         process = subprocess.Popen(
             [sys.executable, *flags, str(_SERVER), address], stdin=subprocess.PIPE,

@@ -55,6 +55,18 @@ DEFAULT_PROJECT_IMPORTS = ("kpi", "kpi.notebook", "kpi.analysis", "kpi.plots", "
 RESET_MODULE = "_kpi_warm_reset"
 _RESET_SOURCE = Path(__file__).with_name("warm_reset.py")
 _HISTORY_ARGUMENT = "--HistoryManager.hist_file=:memory:"  # as nbclient: no shared sqlite
+#: Variables a worker may have that its kernels do not get. Dask's nanny gives its workers
+#: ``MALLOC_TRIM_THRESHOLD_`` (to hand freed memory back to the system); setting it also
+#: switches off glibc's adaptive mmap threshold, so each large array or image buffer a
+#: kernel makes is mapped and zero-filled anew: three times the page faults per notebook.
+WORKER_ONLY_ENV = ("MALLOC_TRIM_THRESHOLD_",)
+
+
+def kernel_environ(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a warm kernel starts with: ``environ`` (default: this process's)
+    without :data:`WORKER_ONLY_ENV`."""
+    source = os.environ if environ is None else environ
+    return {k: v for k, v in source.items() if k not in WORKER_ONLY_ENV}
 
 
 class WarmKernelError(RunError):
@@ -162,7 +174,8 @@ class WarmKernel:
         self.km = km
         started = time.perf_counter()
         arguments = [_HISTORY_ARGUMENT, *self.launch.extra_arguments]
-        await ensure_async(km.start_kernel(cwd=cwd, extra_arguments=arguments))
+        await ensure_async(km.start_kernel(cwd=cwd, extra_arguments=arguments,
+                                           env=kernel_environ()))
         self.zygote_fallback = zygote.fallback if zygote is not None else ""
         self.forked = zygote is not None and not zygote.fallback
         if self.zygote_fallback:  # slower, not wrong: say so once per kernel, in the run's log

@@ -89,6 +89,33 @@ def test_outputs_equal_those_of_a_launched_kernel(zygote: str, tmp_path: Path) -
     assert seen[0] == seen[1]
 
 
+def _start_environ(pid: int) -> dict[str, str]:
+    """The environment a process was started with (for a fork: its zygote's)."""
+    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(item.decode().partition("=")[::2] for item in raw if item)
+
+
+def test_kernels_start_without_the_malloc_setting_dask_gives_its_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")  # as in a Dask worker
+    monkeypatch.setenv("KPI_TEST_MARK", "kept")
+    warm_kernel.configure(LIGHT)
+    try:
+        with kernel_zygote.zygote(LIGHT) as address:
+            for where in (None, address):
+                kernel = started(where, tmp_path)
+                assert kernel.forked == (where is not None)
+                seen = kernel.run(kernel._call("import os", "dict(os.environ)"))
+                for environ in (seen, _start_environ(kernel.pid)):  # glibc read the latter
+                    assert "MALLOC_TRIM_THRESHOLD_" not in environ
+                    assert environ["KPI_TEST_MARK"] == "kept"
+    finally:
+        warm_kernel.shutdown_all()
+        kernel_zygote.use(None)
+        warm_kernel.configure(None)
+
+
 def test_an_environment_the_zygote_did_not_import_with_is_launched(
     zygote: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
