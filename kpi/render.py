@@ -126,7 +126,7 @@ class ReportExporter(HTMLExporter):
     the page anyway, so it does both and the page is parsed once. The rest of
     :meth:`from_notebook_node` is nbconvert's (nbconvert 7). Compiling the lab templates
     costs each new process ~0.2 s before its first page (:class:`QuietBytecodeCache`).
-    Markdown is rendered once per text (:meth:`markdown2html`), a fifth of a page's cost.
+    Markdown is rendered once per text (:meth:`markdown2html`): a third of a page's cost.
     """
 
     def __init__(self, **kw: Any) -> None:
