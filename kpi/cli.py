@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kpi.errors import KpiError
+from kpi.warm.settings import ENGINE_NAME
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -170,8 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="wait this long for another run's lock (default: stop at once)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
-    p.add_argument("--engine", default="kpi-warm",
-                   help="'kpi-warm' (default: one warm kernel per worker, reset between "
+    p.add_argument("--engine", default=ENGINE_NAME,
+                   help=f"'{ENGINE_NAME}' (default: one warm kernel per worker, reset between "
                         "notebooks) or 'papermill' (a fresh kernel per notebook)")
     p.add_argument("--scheduler", help="Dask scheduler: tcp://HOST:PORT or 'local'")
     p.set_defaults(func=cmd_run)

@@ -28,16 +28,16 @@ from typing import Final
 
 import pandas as pd
 
-from kpi.analysis.agreement import FINDING_COLUMNS
 from kpi.analysis.area_index import area_observations, for_area
 from kpi.analysis.comparisons import attainment, qoq, rank_areas, values, values_records, yoy, ytd
 from kpi.analysis.headlines import Headline, HeadlineInputs, headline, headline_inputs, headline_raw
 from kpi.analysis.narration import Narrative, narrate
 from kpi.analysis.provenance import sources
-from kpi.analysis.rules import broken_rules, consistency, findings_table
+from kpi.analysis.rules import broken_rules, consistency
 from kpi.analysis.series import Quarterly, ensure_quarterly, quarterly
-from kpi.core import labels
+from kpi.core import findings, labels
 from kpi.core.catalog import Catalog
+from kpi.core.findings import COLUMNS as FINDING_COLUMNS
 from kpi.errors import KpiError
 
 __all__ = [
@@ -154,7 +154,7 @@ def domain_findings(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
                           else f"{n} figures of {label} are not assigned to any indicator"),
             "values": (float(n),),
         })
-    found_all = pd.concat([conflicts, rules, findings_table(extra)], ignore_index=True)
+    found_all = pd.concat([conflicts, rules, findings.table(extra)], ignore_index=True)
     found_all = found_all.assign(
         name=[catalog[c].name(lang) if c in catalog else "" for c in found_all["indicator"]],
         detail=found_all["detail_en"] if lang == "en" else found_all["detail"])

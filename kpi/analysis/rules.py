@@ -15,14 +15,12 @@ When one statement has several figures for an indicator, the preferred one is us
 
 from __future__ import annotations
 
-from functools import cache
-
 import pandas as pd
 
-from kpi.analysis.agreement import bounds, findings_frame, overlap
+from kpi.analysis.agreement import bounds, overlap
 from kpi.analysis.records import records
 from kpi.analysis.series import join_text, preference
-from kpi.core import labels, schema
+from kpi.core import findings, labels, schema
 from kpi.core.catalog import Catalog, Rule
 
 _STATEMENT = ["area", "period", "span", "month", "as_of"]
@@ -33,7 +31,7 @@ def consistency(observations: pd.DataFrame, catalog: Catalog, *, area: str | Non
     """One finding (kind ``"rule"``) per rule violation, with the numbers and the rule's
     description, for ``measure == "value"`` rows; optionally for one area / quarter.
 
-    Columns: :data:`kpi.analysis.agreement.FINDING_COLUMNS`; ``values`` holds
+    Columns: :data:`kpi.core.findings.COLUMNS`; ``values`` holds
     (total, part 1, part 2, ...) with NaN for a part not stated.
     """
     obs = schema.conform(observations)
@@ -52,18 +50,9 @@ def broken_rules(figures: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     statements = _statements(figures)
     for rule in catalog.rules:
         rows += _check(rule, statements, catalog)
-    return findings_table(rows)
+    return findings.table(rows)
 
 
-@cache
-def _no_findings() -> pd.DataFrame:
-    return findings_frame([])
-
-
-def findings_table(rows: list[dict]) -> pd.DataFrame:
-    """:func:`kpi.analysis.agreement.findings_frame` of ``rows``; the empty table (the usual case)
-    is built once and copied."""
-    return findings_frame(rows) if rows else _no_findings().copy()
 
 
 def _statements(figures: pd.DataFrame) -> dict[tuple, dict[str, dict]]:

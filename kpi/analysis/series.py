@@ -41,23 +41,10 @@ from typing import Final
 
 import pandas as pd
 
-from kpi.analysis.agreement import agree, findings_frame
+from kpi.analysis.agreement import agree
 from kpi.analysis.qualifiers import PREFERENCE, combine
-from kpi.core import labels, schema
+from kpi.core import findings, labels, schema
 from kpi.core.catalog import Catalog, Indicator
-
-#: How a quarterly value was obtained.
-METHODS: Final = (
-    "reported",  # a row of the asked span, as stated
-    "ytd_q1",  # Q1 read from a 3-month cumulative figure
-    "sum_of_months",
-    "ytd_difference",
-    "sum_of_quarters",  # cumulative = sum of the year's quarter values
-    "last_as_of",  # stock: latest to_date figure
-    "last_month",  # stock: latest monthly figure
-    "ytd_level",  # stock: the cumulative-span figure read as a level
-    "parts",  # rate: numerator / denominator
-)
 
 TABLE_COLUMNS: Final = (
     "area", "period", "indicator", "measure", "span", "month", "as_of", "value", "unit",
@@ -72,7 +59,7 @@ class Quarterly:
     ``table``: quarter values (``span == "quarter"``, ``measure == "value"``) plus the
     pass-through rows described in the module docstring. ``cumulative``: year-to-date
     values per quarter (flows: reported or summed; stocks: the level; rates: from parts).
-    ``findings``: conflicts (columns :data:`kpi.analysis.agreement.FINDING_COLUMNS`).
+    ``findings``: conflicts (columns :data:`kpi.core.findings.COLUMNS`).
     ``observations``: the conformed input, whose row positions ``inputs`` refer to.
     """
 
@@ -260,7 +247,7 @@ class _Builder:
         for (area, code, measure, period, span), rows in others.items():
             self._stated(_Cell(area, period, self.catalog[code], measure, span), rows)
         return Quarterly(self._frame(), self._frame(cumulative=True),
-                         findings_frame(self.findings), self.obs)
+                         findings.table(self.findings), self.obs)
 
     def _spans(self, rows: list[int]) -> dict[tuple, list[int]]:
         """Rows keyed by (span, period[, month]); months keyed by the quarter they fall in,

@@ -19,20 +19,10 @@ from typing import Final, Literal
 
 import yaml
 
+from kpi.core.domains import DOMAINS
 from kpi.errors import CatalogError
 from kpi.util import process_memo
 
-DOMAINS: Final = (
-    "revenue",
-    "vaccination",
-    "welfare",
-    "urban_works",
-    "health",
-    "party",
-    "agriculture",
-    "economy",
-    "social",
-)
 AGGREGATIONS: Final = ("flow", "stock", "rate")
 DIRECTIONS: Final = ("up", "down", "neutral")
 RULE_KINDS: Final = ("sum", "parts_le_total")

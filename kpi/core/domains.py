@@ -1,4 +1,5 @@
-"""Reader-facing names of the report domains: (Vietnamese, English).
+"""The domains indicators belong to, their reader-facing names (Vietnamese, English), and
+the domains that have a report notebook.
 
 A module of its own, without pandas: the runner's workers name each report with it and
 never otherwise load pandas (a worker's kernel does the analysis).
@@ -19,3 +20,8 @@ DOMAIN_NAMES: Final[dict[str, tuple[str, str]]] = {
     "economy": ("kinh tế", "economy"),
     "social": ("văn hóa - xã hội", "social affairs"),
 }
+
+#: Every domain the catalogue may name, in reading order.
+DOMAINS: Final = tuple(DOMAIN_NAMES)
+#: Domains with a report notebook of their own (the overview covers them all).
+REPORT_DOMAINS: Final = ("revenue", "vaccination", "welfare", "urban_works")

@@ -1,4 +1,4 @@
-"""Validation of run parameters that end up in file paths.
+"""Identifiers: the slug rule, and validation of run parameters that end up in file paths.
 
 A quarter, an area or a notebook name becomes a folder or file name under ``reports/``.
 Each is checked against a strict pattern *before* any path is built, so that
@@ -15,7 +15,9 @@ from typing import Final
 from kpi.errors import UnsafeParameterError
 
 QUARTER_RE: Final = re.compile(r"^\d{4}Q[1-4]$")
-AREA_RE: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: An area slug: ASCII lower-case words joined by ``-`` (:func:`kpi.core.text.slugify`).
+SLUG: Final = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+AREA_RE: Final = re.compile(rf"^{SLUG}$")
 #: Notebook names may also use ``_`` (``urban_works``).
 NOTEBOOK_RE: Final = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 

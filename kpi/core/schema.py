@@ -16,6 +16,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaError as PanderaSchemaError
 from pandera.errors import SchemaErrors as PanderaSchemaErrors
 
+from kpi.core.identifiers import AREA_RE
 from kpi.errors import SchemaError
 
 QUARTER: Final = pd.PeriodDtype("Q-DEC")
@@ -66,7 +67,6 @@ DEFAULTS: Final[dict[str, object]] = {
     "synthetic": False,
 }
 
-_SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
 @functools.cache
@@ -76,7 +76,7 @@ def observations_schema() -> pa.DataFrameSchema:
     text = {"nullable": False, "coerce": True}
     return pa.DataFrameSchema(
         {
-            "area": pa.Column(str, pa.Check.str_matches(_SLUG), **text),
+            "area": pa.Column(str, pa.Check.str_matches(AREA_RE.pattern), **text),
             "period": pa.Column(QUARTER, nullable=False),
             "span": pa.Column(str, pa.Check.isin(SPANS), **text),
             "month": pa.Column(

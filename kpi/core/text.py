@@ -1,10 +1,11 @@
-"""Cell text: normalisation on the way in, and keys for matching labels and names.
+"""Vietnamese text on the way in: one normalisation, and keys for matching labels and names.
 
-Every string read from a table goes through :func:`clean` (NFC, no-break and other odd
-spaces as plain spaces, trimmed). Labels are compared through :func:`label_key`, which
-also ignores case, runs of whitespace (including embedded newlines), trailing colons and
-where a tone mark sits in a syllable ("Hoà" and "Hòa" are one key). :func:`fold` gives the
-plain-ASCII form used for slugs ("Hà Tĩnh" → "ha tinh").
+:func:`normalise` is applied to every report text and every table cell (NFC, one kind of
+line break and of space, invisible characters dropped). Every string read from a table goes
+through :func:`clean` (:func:`normalise`, trimmed). Labels are compared through
+:func:`label_key`, which also ignores case, runs of whitespace (including embedded
+newlines), trailing colons and where a tone mark sits in a syllable ("Hoà" and "Hòa" are
+one key). :func:`fold` gives the plain-ASCII form used for slugs ("Hà Tĩnh" → "ha tinh").
 """
 
 from __future__ import annotations
@@ -14,17 +15,28 @@ import unicodedata
 from functools import lru_cache
 from typing import Final
 
+from kpi.numbers.grammar import SPACE_CHARS
+
 # Tone marks (huyền, sắc, hỏi, ngã, nặng) as combining characters after NFD.
 _TONES: Final = frozenset("\u0300\u0301\u0309\u0303\u0323")
 _SPACES: Final = re.compile(r"[\s\u00a0\u2007\u202f\u2060\ufeff]+")
 _TRAILING: Final = re.compile(r"[\s:]+$")
-_ODD_SPACES: Final = str.maketrans({c: " " for c in "\u00a0\u2007\u202f\u2009\u200a"})
+_LINE_BREAKS: Final = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+_ODD_SPACE: Final = re.compile("[" + "".join(c for c in SPACE_CHARS if c not in "\t\n\r\x0b\x0c ")
+                               + "]")
+_INVISIBLE: Final = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def normalise(text: str) -> str:
+    """NFC; CR/LF and Unicode line separators as ``\\n``; every other space a plain space
+    (tabs kept); zero-width characters and soft hyphens dropped."""
+    text = _INVISIBLE.sub("", _ODD_SPACE.sub(" ", _LINE_BREAKS.sub("\n", text)))
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def clean(text: str) -> str:
-    """NFC, odd spaces as spaces, zero-width marks dropped, trimmed; newlines kept."""
-    text = unicodedata.normalize("NFC", text).translate(_ODD_SPACES)
-    return text.replace("\u200b", "").replace("\ufeff", "").strip()
+    """:func:`normalise`, trimmed; newlines kept."""
+    return normalise(text).strip()
 
 
 def one_line(text: str) -> str:

@@ -34,6 +34,7 @@ from typing import Final
 
 import pandas as pd
 
+from kpi.core.identifiers import AREA_RE
 from kpi.core.levels import LEVELS
 from kpi.core.periods import Span, parse_quarter, parse_span
 from kpi.core.text import slugify
@@ -277,7 +278,6 @@ def detect_heading(text: str) -> Heading:
     )
 
 
-_SLUG: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def with_overrides(heading: Heading, *, area: str | None, period: pd.Period | str | None,
@@ -286,7 +286,7 @@ def with_overrides(heading: Heading, *, area: str | None, period: pd.Period | st
     when the area or period is still unknown, or an override is malformed."""
     slug, name, level = heading.area_slug, heading.area_name, heading.level
     if area is not None:
-        if not _SLUG.match(area):
+        if not AREA_RE.fullmatch(area):
             raise SourceError("area override must be a slug like 'cam-xuyen-town'",
                               text=area, where=where)
         if area != slug:

@@ -28,26 +28,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Final
 
+from kpi.core.text import normalise
 from kpi.errors import SourceError
-from kpi.numbers.grammar import SPACE_CHARS
 
 HTML_SUFFIXES: Final = (".html", ".htm", ".xhtml", ".shtml")
 DOCX_SUFFIXES: Final = (".docx",)
-
-# ---------------------------------------------------------------------------------------
-# Normalisation
-_LINE_BREAKS: Final = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
-_ODD_SPACE: Final = re.compile("[" + "".join(c for c in SPACE_CHARS if c not in "\t\n\r\x0b\x0c ")
-                               + "]")
-_INVISIBLE: Final = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-
-
-def normalise(text: str) -> str:
-    """NFC; CR/LF and Unicode line separators as ``\\n``; every other space a plain space
-    (tabs kept); zero-width characters and soft hyphens dropped."""
-    text = _INVISIBLE.sub("", _ODD_SPACE.sub(" ", _LINE_BREAKS.sub("\n", text)))
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
-
 
 # ---------------------------------------------------------------------------------------
 # Decoding

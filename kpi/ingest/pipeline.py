@@ -179,7 +179,7 @@ def ingest(
     observations = schema.validate(schema.conform(observations))
     found.extend(_unclassified(observations))
     rules_found = _rule_findings(observations, _with_rules(catalog, implied))
-    quality = fnd.frame(pd.concat([fnd.frame(found), rules_found], ignore_index=True))
+    quality = fnd.for_review(pd.concat([fnd.table(found), rules_found], ignore_index=True))
 
     processed_dir.mkdir(parents=True, exist_ok=True)
     store.write_observations(observations, processed_dir)
@@ -203,7 +203,7 @@ def _unclassified(obs: pd.DataFrame) -> list[Finding]:
 def _rule_findings(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     from kpi.analysis import consistency
 
-    return fnd.frame(consistency(obs, catalog))
+    return consistency(obs, catalog)
 
 
 _LINE = re.compile(r"L(\d+):(\d+)")

@@ -44,6 +44,7 @@ from kpi.analysis.series import Quarterly
 from kpi.analysis.series_cache import cached_quarterly
 from kpi.core import labels
 from kpi.core.catalog import Catalog, load_catalog
+from kpi.core.domains import REPORT_DOMAINS
 from kpi.core.identifiers import check_area
 from kpi.core.levels import LEVELS
 from kpi.core.periods import parse_quarter
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
     from nbformat import NotebookNode
 
 #: The domain notebooks, in the order the overview lists them (file stem = domain code).
-DOMAINS: Final = ("revenue", "vaccination", "welfare", "urban_works")
+DOMAINS: Final = REPORT_DOMAINS
 #: First line of a notebook cell whose stored output nbval compares.
 CHECK_MARK: Final = "# NBVAL_CHECK_OUTPUT"
 #: Quarters shown in the trend charts.

@@ -50,6 +50,7 @@ from papermill.exceptions import PapermillExecutionError
 from kpi.core.domains import DOMAIN_NAMES
 from kpi.render.exporter import ERROR_CELL_TAG, ReportHeader, render_report
 from kpi.util import atomic
+from kpi.warm.settings import ENGINE_NAME
 
 Status = Literal["ok", "failed", "timeout"]
 
@@ -269,7 +270,7 @@ def _execute(job: Job, output: Path) -> _Outcome:
                 # The warm engine retries a dead kernel itself only when asked; this job
                 # already retries once, and the deadline must see kernels started earlier.
                 **({"kernel_retries": 0, "on_kernel": deadline.track}
-                   if job.engine == "kpi-warm" else {}),
+                   if job.engine == ENGINE_NAME else {}),
             )
     except PapermillExecutionError as exc:
         if deadline.fired:

@@ -157,7 +157,7 @@ def build(seed: int = 2022, quarters: Sequence[str] | None = None,
     buf = io.StringIO()
     truth.to_csv(buf, index=False, lineterminator="\n")
     out.files["truth.csv"] = buf.getvalue().encode("utf-8")
-    out.files["README.md"] = readme(seed, qs, slugs, out).encode("utf-8")
+    out.files["README.md"] = readme(seed, qs, slugs, out.truth, out.reports).encode("utf-8")
     return out
 
 

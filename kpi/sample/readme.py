@@ -6,7 +6,6 @@ Deterministic like the rest of the sample (no dates of generation, no machine pa
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
 
 from kpi.sample.report import DOSES_TYPO, NFD_REPORT
 from kpi.sample.series import (
@@ -18,9 +17,6 @@ from kpi.sample.series import (
     TOWN_PLAN,
 )
 from kpi.sample.text import BILLION, decimal, digits
-
-if TYPE_CHECKING:
-    from kpi.sample.dataset import SampleSet
 
 _ANCHORS = """\
 | indicator | the seed states (town, 2022Q1) |
@@ -43,11 +39,12 @@ _ANCHORS = """\
 """
 
 
-def readme(seed: int, quarters: list[str], areas: list[str], sample: SampleSet) -> str:
+def readme(seed: int, quarters: list[str], areas: list[str], truth: list[dict[str, object]],
+           reports: list[dict[str, str]]) -> str:
     """The sample folder's README.md for this run."""
-    facts = [t for t in sample.truth if str(t["source"]).startswith("reports/")]
-    cells = len(sample.truth) - len(facts)
-    styles = Counter(r["style"] for r in sample.reports)
+    facts = [t for t in truth if str(t["source"]).startswith("reports/")]
+    cells = len(truth) - len(facts)
+    styles = Counter(r["style"] for r in reports)
     rev = PROFILES["budget_revenue"].town
     half = rev[ANCHOR] + rev[ANCHOR + 1]
     lines = [
@@ -76,7 +73,7 @@ def readme(seed: int, quarters: list[str], areas: list[str], sample: SampleSet) 
         "| area | name | reports issued by | reports |",
         "|---|---|---|---|",
     ]
-    per_area = Counter(r["area"] for r in sample.reports)
+    per_area = Counter(r["area"] for r in reports)
     for slug in areas:
         a = AREA_BY_SLUG[slug]
         issuer = "Đảng uỷ (NN-BC/ĐU)" if a.issuer == "party" else "UBND (NN/BC-UBND)"
@@ -89,7 +86,7 @@ def readme(seed: int, quarters: list[str], areas: list[str], sample: SampleSet) 
         "",
         "## Files",
         "",
-        f"- `reports/<area>_<quarter>_<number>-BC-DU.txt` / `-BC-UBND.txt`: {len(sample.reports)} "
+        f"- `reports/<area>_<quarter>_<number>-BC-DU.txt` / `-BC-UBND.txt`: {len(reports)} "
         f"report texts, UTF-8: {styles['quarter']} quarter reports (QUÝ I..IV), "
         f"{styles['half']} half-year reports (6 THÁNG ĐẦU NĂM, Q2) and {styles['year']} year "
         "reports (NĂM, Q4).",
@@ -174,7 +171,7 @@ def readme(seed: int, quarters: list[str], areas: list[str], sample: SampleSet) 
         "## Format quirks (as real files have them)",
         "",
     ]
-    quirky = [r for r in sample.reports if r["quirks"]]
+    quirky = [r for r in reports if r["quirks"]]
     lines += [f"- `{r['name']}`: {r['quirks']}" for r in quirky]
     if (NFD_REPORT[0] in areas) and NFD_REPORT[1] in quarters:
         lines.append("")

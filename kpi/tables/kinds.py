@@ -45,11 +45,6 @@ class Kind:
     ref: str = ""  # the period compared with, when the header names it ("so với: Quý II
     #                năm 2021"); the reader keeps the column only if it is a year earlier
 
-    @property
-    def is_percent(self) -> bool:
-        return self.measure in ("pct_of_plan", "pct_change_yoy", "pct_change_qoq",
-                                "pct_of_prior_year", "share_pct")
-
 
 def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from kpi.core.text import one_line
-from kpi.errors import TableError
 from kpi.tables.cells import is_no_value, looks_numeric, year_like
 from kpi.tables.grid import Grid
 from kpi.tables.kinds import NOTE_HEADER, UNIT_HEADER, YEAR, is_comparison
@@ -270,9 +269,3 @@ def _default_year(headers: list[str], title: str) -> int | None:
     found = YEAR.findall(title)
     return int(found[-1]) if found else None
 
-
-def require_layout(grid: Grid, layout: Layout | None) -> Layout:
-    """``layout`` or a :class:`TableError` saying the grid has no data rows."""
-    if layout is None:
-        raise TableError("no data rows: no row has a label and a number", where=grid.where(0))
-    return layout

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-ENGINE_NAME = "kpi-warm"
+from kpi.warm.settings import ENGINE_NAME
 
 
 def _engine() -> Any:

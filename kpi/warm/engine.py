@@ -30,7 +30,6 @@ from papermill.utils import merge_kwargs, remove_args
 from kpi.warm import kernel as warm_kernel
 from kpi.warm.kernel import Launch, WarmKernelError
 
-ENGINE_NAME = "kpi-warm"
 #: Failures that cost the kernel: it is replaced and the notebook run once more.
 KERNEL_FAILURES = (DeadKernelError, CellTimeoutError, WarmKernelError)
 

@@ -38,7 +38,7 @@ from typing import Any
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Float, Unicode
 
-from kpi.warm.kernel import RESET_MODULE, WarmSettings, install_reset_module, kernel_environ
+from kpi.warm.settings import RESET_MODULE, WarmSettings, install_reset_module, kernel_environ
 
 _SERVER = Path(__file__).with_name("zygote_server.py")
 #: Variables read when modules are imported (interpreter start-up, matplotlib, numpy and

@@ -102,7 +102,7 @@ def test_filters_by_area_and_quarter():
 
 
 def test_no_findings_is_the_findings_table_with_no_rows():
-    from kpi.analysis.agreement import findings_frame
+    from kpi.core.findings import table as findings_frame
 
     one = findings_frame([{"area": "cam-xuyen", "indicator": "thu_ngan_sach", "kind": "sum",
                            "values": (1.0, 2.0)}])

@@ -20,7 +20,7 @@ from papermill.exceptions import PapermillExecutionError
 from kpi import warm
 from kpi.warm import kernel as warm_kernel
 from kpi.warm.compare import comparable, differences, images
-from kpi.warm.kernel import WarmSettings
+from kpi.warm.settings import WarmSettings
 from tests.process_support import wait_gone
 
 pytestmark = pytest.mark.slow

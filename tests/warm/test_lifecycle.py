@@ -104,3 +104,24 @@ def test_a_kernel_stops_when_its_process_is_terminated_or_killed(
     finally:
         proc.kill()
     assert wait_gone(kernel_pid, 15.0)
+
+
+def test_an_import_that_fails_while_warming_up_is_reported(tmp_path: Path) -> None:
+    """A module the kernel could not import beforehand is named in the run's log (each
+    notebook that needs it then fails on its own import, with the real error)."""
+    out = python(textwrap.dedent("""
+        import warnings
+        from kpi.warm import kernel as warm_kernel
+        from kpi.warm.settings import WarmSettings
+        warm_kernel.configure(WarmSettings(imports=("json", "kpi_no_such_module"),
+                                           project_imports=()))
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            kernel = warm_kernel.acquire("python3")
+        print(kernel.failed_imports)
+        print([str(w.message) for w in seen if issubclass(w.category, RuntimeWarning)])
+        warm_kernel.shutdown_all()
+    """), cwd=tmp_path)
+    failed, messages = out.strip().splitlines()
+    assert failed == "['kpi_no_such_module']"
+    assert "could not import kpi_no_such_module" in messages

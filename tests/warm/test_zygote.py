@@ -21,7 +21,8 @@ import pytest
 
 from kpi.warm import kernel as warm_kernel
 from kpi.warm import zygote as kernel_zygote
-from kpi.warm.kernel import WarmKernel, WarmSettings
+from kpi.warm.kernel import WarmKernel
+from kpi.warm.settings import WarmSettings
 from tests.process_support import wait_gone
 
 LIGHT = WarmSettings(imports=("pandas",), project_imports=())
@@ -179,7 +180,7 @@ def test_a_forked_kernel_ends_with_the_process_that_asked_for_it(
         import time
         from kpi.warm import zygote as kernel_zygote
         from kpi.warm import kernel as warm_kernel
-        from kpi.warm.kernel import WarmSettings
+        from kpi.warm.settings import WarmSettings
         warm_kernel.configure(WarmSettings(imports=("pandas",), project_imports=()))
         kernel_zygote.use({zygote!r})
         kernel = warm_kernel.acquire("python3", cwd={str(tmp_path)!r})
