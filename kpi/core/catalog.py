@@ -241,7 +241,7 @@ def load_catalog(extra: Sequence[str | Path] = ()) -> Catalog:
 
 @lru_cache(maxsize=8)
 def _load_cached(paths: tuple[str, ...]) -> Catalog:
-    # Kept across warm-kernel resets too: parsing the YAML costs ~35 ms per notebook.
+    # Kept across warm-kernel resets too: otherwise every notebook would parse the YAML again.
     files = [*_packaged_files(), *paths, __file__]
     return process_memo.from_files("catalog", files, lambda: _build(paths))
 

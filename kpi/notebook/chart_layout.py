@@ -1,8 +1,8 @@
 """Fixed chart layout in inches, from text widths read off the font's metrics.
 
 The charts are laid out once, before drawing, instead of by matplotlib's constrained
-layout, which measures every tick label and title several times per draw (about 40 % of
-a chart's drawing time). Widths come from the glyph advances of DejaVu Sans, erring a
+layout, which measures every tick label and title several times per draw (a large share
+of a chart's drawing time). Widths come from the glyph advances of DejaVu Sans, erring a
 little wide (see :data:`HINTING_ALLOWANCE`); margins are given in inches and turned into figure
 fractions by :func:`place`. Axis label positions are fixed too (:func:`pin_labels`), which
 spares matplotlib measuring the tick labels of every shared axes again at each draw.

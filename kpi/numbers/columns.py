@@ -1,4 +1,4 @@
-"""Whole-column number parsing (private to :mod:`kpi.numbers.vietnamese`).
+"""Whole-column number parsing for :mod:`kpi.numbers`: each distinct text read once.
 
 Columns repeat values, so each distinct cell is read once. Distinct texts in the common
 shapes (``4.092.593.200đ``, ``3,2 tỷ đồng``, ``52,3%``) are read in bulk with

@@ -1,4 +1,4 @@
-"""Vocabulary and grammar of Vietnamese number mentions (private to :mod:`kpi.numbers.vietnamese`).
+"""Vocabulary and grammar of Vietnamese number mentions (for kpi.numbers and text readers).
 
 One place defines which characters are spaces, which words are multipliers or currency
 marks, and how a numeral such as ``4.884.100,5`` is read. :func:`read_amount` is the

@@ -125,8 +125,8 @@ class ReportExporter(HTMLExporter):
     placeholder and make outputs focusable; :func:`neutralize_active_content` parses
     the page anyway, so it does both and the page is parsed once. The rest of
     :meth:`from_notebook_node` is nbconvert's (nbconvert 7). Compiling the lab templates
-    costs each new process ~0.2 s before its first page (:class:`QuietBytecodeCache`).
-    Markdown is rendered once per text (:meth:`markdown2html`): a third of a page's cost.
+    delays each new process's first page (:class:`QuietBytecodeCache`). Markdown is
+    rendered once per text (:meth:`markdown2html`): a large part of a page's cost.
     """
 
     def __init__(self, **kw: Any) -> None:
@@ -171,7 +171,7 @@ class ReportExporter(HTMLExporter):
 
 class _HandedOver(nbformat.NotebookNode):
     """A private copy handed to the exporter, which may change it in place: nbconvert's
-    defensive deep copies (three per page, ~1 ms each for a report) return it as is."""
+    defensive deep copies (three per page) return it as is."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> _HandedOver:
         return self
@@ -179,7 +179,7 @@ class _HandedOver(nbformat.NotebookNode):
 
 @functools.cache
 def exporter() -> HTMLExporter:
-    """The process's HTML exporter (built once; building one costs ~0.3 s)."""
+    """The process's HTML exporter (built once: building one loads and compiles templates)."""
     config = Config()
     # validate the notebook once after the preprocessors, not after each of them
     config.ReportExporter.optimistic_validation = True

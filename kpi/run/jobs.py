@@ -152,8 +152,8 @@ class _Outcome:
 
 def prepare_process() -> None:
     """Do once what each worker would otherwise do on its first job: compile nbformat's
-    schema validators (fastjsonschema: ~0.15 s of CPU) and build the report exporter with
-    its templates (~0.1 s). Meant for the process workers are forked from
+    schema validators (fastjsonschema) and build the report exporter with its templates.
+    Meant for the process workers are forked from
     (:mod:`kpi.run.worker_preload`), where it overlaps the kernel zygote's imports."""
     v4 = nbformat.v4
     nb = v4.new_notebook(cells=[

@@ -3,9 +3,8 @@
 so each worker starts ready instead of spending its first job on one-off work.
 
 Then the garbage collector is frozen: everything loaded so far lives as long as each worker,
-so no worker's collection walks it again (~80,000 objects; a full collection in a worker
-took ~90 ms), and its memory pages stay shared with the forkserver instead of being
-written by collections.
+so no worker's collection walks it again (tens of thousands of objects), and its memory
+pages stay shared with the forkserver instead of being written by collections.
 
 Importing it has these effects and no other; nothing else imports it. It never raises: the
 forkserver survives only an ``ImportError`` in a preloaded module, and whatever made the

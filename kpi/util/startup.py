@@ -2,7 +2,7 @@
 
 nbformat validates notebooks with jsonschema, whose format checkers import the optional
 package ``rfc3987_syntax`` when it is installed (JupyterLab's dependencies bring it). That
-import builds about 35 Earley parsers: ~2 s of CPU in every process that imports nbformat
+import builds dozens of Earley parsers, seconds of CPU in every process that imports nbformat
 (the ``kpi`` command and each of its workers), for the ``iri`` formats that no notebook
 schema uses (python-jsonschema/jsonschema#1428). Importing this module before nbformat
 makes that optional import fail at once, as if the package were absent. A process that has

@@ -92,7 +92,7 @@ class ThrottledSaves(NotebookExecutionManager):
     ``autosave_cell_every`` seconds (papermill's own limit for output saves) and when a run
     ends in an exception, not at the start and end of every cell.
 
-    papermill's default writes a 12-cell report ~26 times, each a JSON encoding and a
+    papermill's default writes a report about twice per cell, each a JSON encoding and a
     schema validation of the whole notebook with its charts: on the warm engine that was
     most of the worker's CPU time. A long notebook still shows its progress on disk.
     After a normal end (a cell error included) papermill writes the notebook itself, so

@@ -135,7 +135,7 @@ def _install_quick_flush() -> None:
     """Let a kernel stream's flush with nothing to send return at once.
 
     ipykernel's ``OutStream.flush`` hands two events to its IOPub thread and waits for both
-    even when nothing was written; it runs ~60 times a notebook (before each reply, display
+    even when nothing was written; it runs dozens of times a notebook (before each reply, display
     and status), two thread hand-offs each. Skipping the empty ones changes no message:
     every IOPub message goes out through that one thread in the order it was queued, and a
     client knows a cell's output is complete from the ``idle`` status that follows it on
@@ -190,7 +190,7 @@ def warm_up(
     _drop_project_modules()
     _restore_snapshot()
     # Everything alive now lives as long as the kernel: keep it out of every collection
-    # (IPython's reset runs a full one; without this it costs ~60 ms per notebook).
+    # (IPython's reset runs a full one, which would walk all of it for every notebook).
     gc.collect()
     gc.freeze()
     return {"failed": failed, "seconds": time.perf_counter() - start, "pid": os.getpid()}
@@ -264,7 +264,7 @@ def restore(cwd: str) -> float:
 def _reset_namespace(ip: Any) -> None:
     """IPython's own reset (namespace, ``Out``, history session, execution count 1) without
     the full garbage collection it ends with: that walks every object the previous
-    notebook left (~0.1 s); its cycles are collected by the automatic collector instead."""
+    notebook left; its cycles are collected by the automatic collector instead."""
     collect = gc.collect
     gc.collect = lambda generation=2: 0
     try:

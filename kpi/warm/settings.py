@@ -49,7 +49,7 @@ class WarmSettings:
     """How this process's warm kernels are made.
 
     ``max_notebooks``: a kernel is replaced after this many notebooks (memory safety valve:
-    the project's reports grew a kernel by ~0.3 MB each; a restart costs ~2 CPU-s).
+    a kernel grows a little with each report; a restart costs a fresh warm-up).
     ``transport``: ``ipc`` (Unix sockets in a private temp folder: no TCP port races between
     workers starting kernels together) or ``tcp``. ``reset_timeout``: seconds a warm-up or
     reset may take before the kernel counts as hung. ``shutdown_wait``: seconds a kernel
