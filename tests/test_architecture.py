@@ -54,3 +54,28 @@ def test_the_tree_shows_the_packages() -> None:
     assert len(packages) >= 8, packages
     for folder in packages:  # every test folder mirrors a package of the same name
         assert (ROOT / "tests" / folder).is_dir(), folder
+
+
+def test_the_public_paths_still_import() -> None:
+    """Paths users and other tools rely on survive the layout: the notebooks' import,
+    the table reader, the number parser, and both entry points."""
+    from importlib.metadata import entry_points
+
+    from kpi.notebook import open_report
+    from kpi.numbers import parse_number
+    from kpi.tables import read_table
+
+    assert callable(open_report) and callable(read_table)
+    assert parse_number("4.884.100.000đ") == 4_884_100_000
+    scripts = {e.name: e for e in entry_points(group="console_scripts") if e.name == "kpi"}
+    assert scripts["kpi"].value == "kpi.cli:main" and callable(scripts["kpi"].load())
+    engines = {e.name: e for e in entry_points(group="papermill.engine")}
+    assert engines["kpi-warm"].value == "kpi.warm:WarmEngine"
+    assert engines["kpi-warm"].load().__module__ == "kpi.warm"
+
+
+def test_python_m_kpi_notebook_is_the_maintenance_command() -> None:
+    done = subprocess.run([sys.executable, "-m", "kpi.notebook"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2
+    assert "usage: python -m kpi.notebook refresh" in done.stderr
