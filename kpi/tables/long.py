@@ -122,11 +122,44 @@ def _span(text: str, kind: str, grid: Grid, r: int) -> Span:
     return parse_span(text)
 
 
+@dataclass(frozen=True)
+class _LongSheet:
+    """What a ``reader: long`` mapping says about one sheet: where period, area and values
+    are, and how to read them."""
+
+    columns: dict[str, int]  # header name -> column
+    period_kind: str
+    period_col: int
+    area: object  # a fixed area slug, or {column: ...}
+    area_col: int | None
+    values: list[ValueColumn]
+    qualifier: str
+    decimal: str
+    quarter_end: bool
+
+
 def read_long(grid: Grid, conf: dict, spec: SheetSpec, out: Collector, catalog: Catalog) -> None:
     """Read a record-per-row table into ``out`` (see the module docstring)."""
     if grid.n_rows == 0:
         out.note(f"{grid.source}: empty table")
         return
+    sheet = _long_sheet(grid, conf, spec, catalog)
+    points = _points(grid, sheet, out)
+    keys = (sheet.period_col,) if sheet.area_col is None else (sheet.area_col, sheet.period_col)
+    for vc in sheet.values:
+        for (area, col), pts in sorted(points.items()):
+            if col != vc.col:
+                continue
+            chosen = _quarter_ends(pts, grid) if sheet.quarter_end else pts
+            for p in chosen:
+                out.rows.append(_row(grid, vc, area, p, sheet.qualifier, catalog, keys))
+    for item in conf.get("derive") or []:
+        _derive(item, sheet.columns, sheet.values, points, grid, out, catalog, sheet.quarter_end)
+    out.check_duplicates(grid.source)
+
+
+def _long_sheet(grid: Grid, conf: dict, spec: SheetSpec, catalog: Catalog) -> _LongSheet:
+    """The mapping's configuration checked against the sheet's header row."""
     cols = _header(grid)
     period = conf.get("period")
     if not isinstance(period, dict) or "column" not in period:
@@ -134,20 +167,33 @@ def read_long(grid: Grid, conf: dict, spec: SheetSpec, out: Collector, catalog: 
     kind = period.get("span", "quarter")
     if kind not in _SPANS:
         raise _fail(f"period span must be one of {_SPANS}", grid, kind)
-    pcol = _column(cols, period["column"], grid)
     area_conf = conf.get("area", spec.area or "vietnam")
-    acol = _column(cols, area_conf["column"], grid) if isinstance(area_conf, dict) else None
-    values = _value_columns(conf, cols, grid, catalog, _unit(conf.get("unit"), grid) or spec.unit,
-                            conf.get("measure", spec.measure or "value"))
-    qualifier = conf.get("qualifier", "exact")
-    decimal = str(conf.get("decimal", spec.decimal))
+    return _LongSheet(
+        columns=cols,
+        period_kind=kind,
+        period_col=_column(cols, period["column"], grid),
+        area=area_conf,
+        area_col=_column(cols, area_conf["column"], grid) if isinstance(area_conf, dict)
+        else None,
+        values=_value_columns(conf, cols, grid, catalog,
+                              _unit(conf.get("unit"), grid) or spec.unit,
+                              conf.get("measure", spec.measure or "value")),
+        qualifier=conf.get("qualifier", "exact"),
+        decimal=str(conf.get("decimal", spec.decimal)),
+        quarter_end=kind == "to_date" and period.get("at") == "quarter_end",
+    )
 
+
+def _points(grid: Grid, sheet: _LongSheet, out: Collector) -> dict[tuple[str, int], list[Point]]:
+    """Every readable value of the sheet, by (area, value column); what cannot be read is
+    rejected into ``out`` with its place and reason."""
+    pcol, acol = sheet.period_col, sheet.area_col
     points: dict[tuple[str, int], list[Point]] = {}
     spans: dict[str, Span] = {}  # many rows share a period
     for r in range(1, grid.n_rows):
         if all(cell.empty for cell in grid.rows[r]):
             continue
-        area = area_conf if acol is None else area_slug(grid.cell(r, acol).text)
+        area = sheet.area if acol is None else area_slug(grid.cell(r, acol).text)
         if area is None:
             out.reject(RejectedCell(grid.source, grid.locator(r, acol),
                                     grid.cell(r, acol).text, "not a known province or area",
@@ -156,7 +202,7 @@ def read_long(grid: Grid, conf: dict, spec: SheetSpec, out: Collector, catalog: 
         text = grid.cell(r, pcol).text
         try:
             span = spans[text] if text in spans else spans.setdefault(
-                text, _span(text, kind, grid, r))
+                text, _span(text, sheet.period_kind, grid, r))
         except PeriodError as exc:
             out.reject(RejectedCell(grid.source, grid.locator(r, pcol), grid.cell(r, pcol).text,
                                     f"not a period ({exc.reason})", None, r + 1,
@@ -164,10 +210,10 @@ def read_long(grid: Grid, conf: dict, spec: SheetSpec, out: Collector, catalog: 
             continue
         out.areas.setdefault(area, AREA_NAMES.get(area, grid.cell(r, acol).text
                                                   if acol is not None else ""))
-        for vc in values:
+        for vc in sheet.values:
             cell = grid.cell(r, vc.col)
             try:
-                reading = read_cell(cell.value, decimal=decimal, where=grid.where(r, vc.col))
+                reading = read_cell(cell.value, decimal=sheet.decimal, where=grid.where(r, vc.col))
             except NumberParseError as exc:
                 out.reject(RejectedCell(grid.source, grid.locator(r, vc.col), cell.text,
                                         f"not a number where a number belongs ({exc.reason})",
@@ -176,18 +222,7 @@ def read_long(grid: Grid, conf: dict, spec: SheetSpec, out: Collector, catalog: 
             if reading is not None:
                 points.setdefault((area, vc.col), []).append(Point(r, cell.text,
                                                                    reading.value, span))
-    quarter_end = kind == "to_date" and period.get("at") == "quarter_end"
-    keys = (pcol,) if acol is None else (acol, pcol)
-    for vc in values:
-        for (area, col), pts in sorted(points.items()):
-            if col != vc.col:
-                continue
-            chosen = _quarter_ends(pts, grid) if quarter_end else pts
-            for p in chosen:
-                out.rows.append(_row(grid, vc, area, p, qualifier, catalog, keys))
-    for item in conf.get("derive") or []:
-        _derive(item, cols, values, points, grid, out, catalog, quarter_end)
-    out.check_duplicates(grid.source)
+    return points
 
 
 def _quarter_ends(pts: list[Point], grid: Grid) -> list[Point]:

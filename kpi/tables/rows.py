@@ -153,8 +153,13 @@ def walk_rows(grid: Grid, layout: Layout, *, year: int | None = None,
     it set. Known limit: after a "Trong đó:" whose parts are not indented, the parts run
     to the next blank row or total row.
     """
+    return _Walk(grid, layout, year, notes).rows()
+
+
+def _labelled_rows(grid: Grid, layout: Layout) -> list[tuple[int, tuple[int, Cell] | None]]:
+    """Body rows with their own label cell (column, cell), if any; section labels may sit
+    between the header block and the first data row."""
     labelled = []
-    # Section labels may sit between the header block and the first data row.
     start = max(layout.header_rows) + 1 if layout.header_rows else layout.first_row
     for r in range(min(start, layout.first_row), layout.end_row):
         if r < layout.first_row and any(
@@ -165,70 +170,113 @@ def walk_rows(grid: Grid, layout: Layout, *, year: int | None = None,
                if not grid.cell(r, c).empty and not grid.cell(r, c).copy
                and isinstance(grid.cell(r, c).value, str)]
         labelled.append((r, own[0] if own else None))
-    out: list[BodyRow] = []
-    stack: list[BodyRow] = []
+    return labelled
+
+
+@dataclass
+class _Walk:
+    """The state of one walk down a table body: the open hierarchy and the units in force."""
+
+    grid: Grid
+    layout: Layout
+    year: int | None
+    notes: list[str] | None
+    stack: list[BodyRow] = field(default_factory=list)
     current_unit: Unit | None = None
     last_unit: Unit | None = None
-    blank_since_marker = False
-    for i, (r, found) in enumerate(labelled):
-        values = {c: grid.cell(r, c) for c in layout.value_cols
-                  if not grid.cell(r, c).empty and not grid.cell(r, c).copy}
-        if len(values) >= 2 and not any(looks_numeric(v) or is_no_value(v.value)
-                                        for v in values.values()):
-            if notes is not None:  # the header of a second table block, repeated
-                notes.append(f"{grid.where(r)}: a row of header text inside the table, "
-                             "not read")
-            blank_since_marker = True
-            continue
-        if found is None:
-            unit = _unit_row(grid, r) if values else None
-            if unit is not None:
-                current_unit = unit
+    blank_since_marker: bool = False
+
+    def rows(self) -> list[BodyRow]:
+        labelled = _labelled_rows(self.grid, self.layout)
+        out: list[BodyRow] = []
+        for i, (r, found) in enumerate(labelled):
+            values = {c: self.grid.cell(r, c) for c in self.layout.value_cols
+                      if not self.grid.cell(r, c).empty and not self.grid.cell(r, c).copy}
+            if self._header_text(r, values):
                 continue
-            if not values:
-                blank_since_marker = True
+            read = self._label(r, found, values)
+            if read is None:
                 continue
-            label_cell = next((grid.cell(r, c) for c in layout.label_cols
-                               if grid.cell(r, c).copy), None)  # a vertically merged label
-            text = label_cell.text if label_cell else ""
-            indent, col = (label_cell.indent if label_cell else 0), 0
-        else:
-            col, label_cell = found
-            text, indent = label_cell.text, label_cell.indent
-        label, rank = split_numbering(one_line(text))
-        level = (layout.label_cols.index(col) if col in layout.label_cols else 0, indent, rank)
-        if not values and section_unit(label) is not None:
-            current_unit = section_unit(label)
-            continue
-        row = BodyRow(r, label, text, level, values=values)
-        row.unit = _row_unit(grid, r, layout, last_unit)
-        row.section_unit = current_unit
-        if layout.unit_col is not None and not grid.cell(r, layout.unit_col).empty:
-            last_unit = row.unit
-        marker = marker_of(label)
-        if marker and not values:
-            row.marker = marker[0]
-            _pop(stack, level, strict=True)
-            while stack and stack[-1].marker and stack[-1].level == level:
-                stack.pop()  # a marker never anchors the next marker
-            anchor = stack[-1] if stack else None
-            row.parent = anchor
-            row.label_unit = anchor.label_unit if anchor else None
-            row.path = (anchor.path if anchor else ()) + \
-                ((label,) if row.marker != "of_which" else ())
-            nxt = next((lv for _, f in labelled[i + 1:] if f for lv in [_level(f, layout)]),
-                       None)
-            row.flat = nxt is not None and nxt <= level
-            blank_since_marker = False
-            stack.append(row)
+            text, indent, col = read
+            label, rank = split_numbering(one_line(text))
+            level = (self.layout.label_cols.index(col) if col in self.layout.label_cols else 0,
+                     indent, rank)
+            if not values and section_unit(label) is not None:
+                self.current_unit = section_unit(label)
+                continue
+            row = self._new_row(r, label, text, level, values)
+            marker = marker_of(label)
+            if marker and not values:
+                self._open_section(row, marker[0], label, level, labelled[i + 1:])
+            else:
+                if marker:  # "Trong đó: Thu thuế  50"
+                    row.label = marker[1] or label
+                self._place(row, level)
             out.append(row)
-            continue
-        if marker and values:  # "Trong đó: Thu thuế  50"
-            label = marker[1] or label
-            row.label = label
+        return out
+
+    def _header_text(self, r: int, values: dict[int, Cell]) -> bool:
+        """True for the repeated header of a second table block (text where values go)."""
+        if len(values) < 2 or any(looks_numeric(v) or is_no_value(v.value)
+                                  for v in values.values()):
+            return False
+        if self.notes is not None:
+            self.notes.append(f"{self.grid.where(r)}: a row of header text inside the table, "
+                              "not read")
+        self.blank_since_marker = True
+        return True
+
+    def _label(self, r: int, found: tuple[int, Cell] | None,
+               values: dict[int, Cell]) -> tuple[str, int, int] | None:
+        """(label text, indent, label column) of row ``r``; ``None`` for a unit row or a
+        blank one (each updates the walk's state)."""
+        if found is not None:
+            col, label_cell = found
+            return label_cell.text, label_cell.indent, col
+        unit = _unit_row(self.grid, r) if values else None
+        if unit is not None:
+            self.current_unit = unit
+            return None
+        if not values:
+            self.blank_since_marker = True
+            return None
+        label_cell = next((self.grid.cell(r, c) for c in self.layout.label_cols
+                           if self.grid.cell(r, c).copy), None)  # a vertically merged label
+        return (label_cell.text if label_cell else "",
+                label_cell.indent if label_cell else 0, 0)
+
+    def _new_row(self, r: int, label: str, text: str, level: tuple[int, int, int],
+                 values: dict[int, Cell]) -> BodyRow:
+        row = BodyRow(r, label, text, level, values=values)
+        row.unit = _row_unit(self.grid, r, self.layout, self.last_unit)
+        row.section_unit = self.current_unit
+        if self.layout.unit_col is not None and not self.grid.cell(r, self.layout.unit_col).empty:
+            self.last_unit = row.unit
+        return row
+
+    def _open_section(self, row: BodyRow, marker: str, label: str, level: tuple[int, int, int],
+                      rest: list[tuple[int, tuple[int, Cell] | None]]) -> None:
+        """A marker row without values ("Trong đó:", "Chia ra:") opens a section."""
+        stack = self.stack
+        row.marker = marker
+        _pop(stack, level, strict=True)
+        while stack and stack[-1].marker and stack[-1].level == level:
+            stack.pop()  # a marker never anchors the next marker
+        anchor = stack[-1] if stack else None
+        row.parent = anchor
+        row.label_unit = anchor.label_unit if anchor else None
+        row.path = (anchor.path if anchor else ()) + ((label,) if marker != "of_which" else ())
+        nxt = next((lv for _, f in rest if f for lv in [_level(f, self.layout)]), None)
+        row.flat = nxt is not None and nxt <= level
+        self.blank_since_marker = False
+        stack.append(row)
+
+    def _place(self, row: BodyRow, level: tuple[int, int, int]) -> None:
+        """Put a row in the hierarchy and read what its label says (total, area, period)."""
+        stack, label = self.stack, row.label
         flat = next((s for s in reversed(stack) if s.marker), None)
-        if flat is not None and flat.flat and level == flat.level and not blank_since_marker \
-                and label_key(label) not in _TOTALS:
+        if flat is not None and flat.flat and level == flat.level and \
+                not self.blank_since_marker and label_key(label) not in _TOTALS:
             while stack[-1] is not flat:  # a flat list after "Trong đó:" goes on
                 stack.pop()
         else:
@@ -244,13 +292,11 @@ def walk_rows(grid: Grid, layout: Layout, *, year: int | None = None,
         row.label_unit = label_unit(label) or (row.parent.label_unit if row.parent else None)
         row.total = label_key(label) in _TOTALS
         row.area = area_slug(label)
-        if row.area is None and values:
-            found_period = period_of(label, year)
+        if row.area is None and row.values:
+            found_period = period_of(label, self.year)
             if found_period:
                 row.span, row.kind = found_period
         stack.append(row)
-        out.append(row)
-    return out
 
 
 def _level(found: tuple[int, Cell], layout: Layout) -> tuple[int, int, int]:
