@@ -1,7 +1,7 @@
 """One tokenising pass over a report page: is it inert already, and what must be added?
 
-:func:`kpi.render.neutralize_active_content` builds a BeautifulSoup tree of the page to
-remove active content and to add alt text and ``tabindex``. Almost every page has no active
+:func:`kpi.render.exporter.neutralize_active_content` builds a BeautifulSoup tree of the
+page to remove active content and to add alt text and ``tabindex``. Almost every page has no active
 content at all; for those, building the tree (and printing it again) is most of the page's
 rendering cost. :func:`plain_page_edits` reads the page with the same tokenizer the tree
 builder uses (``html.parser``), so it sees exactly the tags and attribute values the tree
