@@ -41,7 +41,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from kpi.extract.extractor import extract_text
-    from kpi.numbers.vietnamese import AMOUNT_PATTERN
+    from kpi.numbers import AMOUNT_PATTERN
 
     seed = SEED.read_text(encoding="utf-8")
     copies = int(args.mb * 1e6 // len(seed.encode("utf-8"))) + 1

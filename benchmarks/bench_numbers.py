@@ -153,7 +153,7 @@ def run_one(approach: str, rows: int, seed: int) -> dict[str, float]:
     column, exact = make_column(rows, seed)
     if approach == "c":
         sys.path.insert(0, str(ROOT))
-        from kpi.numbers.vietnamese import parse_series
+        from kpi.numbers import parse_series
 
     def parse() -> np.ndarray:
         if approach == "a":

@@ -38,7 +38,7 @@ from typing import Final
 
 from kpi.errors import NumberParseError
 from kpi.extract.cues import fold_case, trie_pattern
-from kpi.numbers.vietnamese import AMOUNT_PATTERN, parse_amount
+from kpi.numbers import AMOUNT_PATTERN, parse_amount
 
 #: Count nouns written after numbers, besides the catalogue's unit words.
 GENERAL_UNITS: Final = (

@@ -23,7 +23,7 @@ import pandas as pd
 from kpi.core.catalog import Catalog
 from kpi.core.findings import Finding
 from kpi.errors import CorrectionError, NumberParseError
-from kpi.numbers.vietnamese import parse_number
+from kpi.numbers import parse_number
 
 ACTIONS: Final = ("set_indicator", "set_value", "drop")
 FIELDS: Final = ("source", "locator", "action", "indicator", "value", "note")

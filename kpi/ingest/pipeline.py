@@ -211,7 +211,7 @@ _LINE = re.compile(r"L(\d+):(\d+)")
 
 def review_table(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """Every row with its evidence and indicator name, in the order a person reads a file."""
-    from kpi.numbers.vietnamese import format_number
+    from kpi.numbers import format_number
 
     pos = obs["locator"].str.extract(_LINE).apply(pd.to_numeric).fillna(-1).astype(int)
     names = {i.code: i.name_vi for i in catalog}

@@ -666,17 +666,3 @@ def main(argv: Sequence[str]) -> int:
     return 0
 
 
-
-__all__ = [
-    "CHECK_MARK",
-    "CONTEXT",
-    "DOMAINS",
-    "Charts",
-    "Note",
-    "Report",
-    "Table",
-    "keep_checked_outputs",
-    "open_report",
-    "refresh_checked_outputs",
-    "resolve_data_dir",
-]

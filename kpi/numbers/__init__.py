@@ -12,12 +12,10 @@ Grammar and vocabulary live in :mod:`kpi.numbers.grammar`, column parsing in
 :mod:`kpi.numbers.columns`.
 """
 
+from kpi.numbers.columns import ParsedSeries, Rejection
+from kpi.numbers.grammar import Amount, clean_text
 from kpi.numbers.vietnamese import (
     AMOUNT_PATTERN,
-    Amount,
-    ParsedSeries,
-    Rejection,
-    clean_text,
     format_number,
     format_percent,
     format_vnd,

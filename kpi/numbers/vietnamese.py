@@ -50,33 +50,17 @@ import numpy as np
 import pandas as pd
 
 from kpi.errors import NumberParseError
-from kpi.numbers.columns import ParsedSeries, Rejection, parse_column
+from kpi.numbers.columns import ParsedSeries, parse_column
 from kpi.numbers.grammar import (
     NUMERAL,
     SPACE_CHARS,
     Amount,
     Unreadable,
-    clean_text,
     compound_fragment,
     currency_fragment,
     percent_fragment,
     read_amount,
 )
-
-__all__ = [
-    "AMOUNT_PATTERN",
-    "Amount",
-    "ParsedSeries",
-    "Rejection",
-    "clean_text",
-    "format_number",
-    "format_percent",
-    "format_vnd",
-    "parse_amount",
-    "parse_number",
-    "parse_series",
-    "parse_series_report",
-]
 
 _SP: Final = "[" + SPACE_CHARS + "]"
 

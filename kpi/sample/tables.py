@@ -25,7 +25,7 @@ from typing import Final
 import yaml
 
 from kpi.core.periods import quarter_label
-from kpi.numbers.vietnamese import parse_number
+from kpi.numbers import parse_number
 from kpi.sample.series import QUARTERS, SEED_AREA, SEED_PERIOD, Series
 from kpi.sample.text import digits
 

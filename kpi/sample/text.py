@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field, replace
 
-from kpi.numbers.vietnamese import format_number
+from kpi.numbers import format_number
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 BILLION = 1_000_000_000

@@ -18,7 +18,7 @@ from typing import Final
 
 from kpi.core.text import one_line
 from kpi.errors import NumberParseError
-from kpi.numbers.vietnamese import parse_amount
+from kpi.numbers import parse_amount
 from kpi.tables.grid import Cell
 from kpi.tables.units import to_decimal
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from kpi.extract.cues import fold_case
 from kpi.extract.extractor import extract_text
-from kpi.numbers.vietnamese import format_number, format_vnd, parse_number
+from kpi.numbers import format_number, format_vnd, parse_number
 
 HEAD = "UBND XÃ CẨM BÌNH\nBÁO CÁO\nKết quả thực hiện nhiệm vụ quý III năm 2022\n"
 BODY_LINE = HEAD.count("\n")  # 0-based index of the body line

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpi.errors import KpiError, NumberParseError
-from kpi.numbers.vietnamese import (
+from kpi.numbers import (
     AMOUNT_PATTERN,
     Amount,
     Rejection,

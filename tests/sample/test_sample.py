@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpi.errors import UnsafeParameterError
-from kpi.numbers.vietnamese import parse_amount, parse_number
+from kpi.numbers import parse_amount, parse_number
 from kpi.sample.dataset import MARKER, build, generate, sample_command
 from kpi.sample.series import AREA_BY_SLUG, build_series
 from kpi.sample.text import Say, decimal, digits
