@@ -41,9 +41,9 @@ from kpi import schema
 from kpi.context import Completion, SourceEntry, complete_heading, sources_line
 from kpi.errors import SourceError
 from kpi.heading import Heading, detect_heading
-from kpi.legacy_vn import fix_legacy
+from kpi.legacy_vn import detect, fix_legacy
 from kpi.pdftext import IMAGE_SUFFIXES, Line, read_pdf
-from kpi.textio import DOCX_SUFFIXES, decode_bytes, normalise, read_text, strip_chrome
+from kpi.textio import DOCX_SUFFIXES, normalise, read_text, strip_chrome
 
 OFFICE_SUFFIXES: Final = (".doc", ".rtf", ".odt")
 PDF_SUFFIXES: Final = (".pdf",)
@@ -152,7 +152,9 @@ def _plain(path: Path) -> str:
     except SourceError as exc:
         if "undecodable" not in exc.reason:
             raise
-    text = path.read_bytes().decode("cp1252", errors="replace")
+        text = path.read_bytes().decode("cp1252", errors="replace")
+        if detect(text) is None:
+            raise
     return strip_chrome(normalise(text))
 
 

@@ -2,7 +2,8 @@
 
 Kinds: ``report`` (prose: .txt .html .htm .docx .doc .rtf .odt .pdf, and scanned pages
 .png .jpg .tif), ``table`` (.csv .xlsx), ``corrections`` (corrections.csv at the top),
-``config`` (sources.csv at the top, mapping files, catalogue additions), ``doc`` (README, provenance, sample truth) and ``unknown``. Files under a
+``config`` (sources.csv at the top, mapping files, catalogue additions), ``doc``
+(README, provenance, sample truth) and ``unknown``. Files under a
 folder holding a ``.kpi-sample`` marker are synthetic sample data. Raw files are only
 ever read.
 """

@@ -66,11 +66,12 @@ _VNI_RE: Final = re.compile("|".join(sorted(map(re.escape, _VNI), key=len, rever
 _TCVN3_RE: Final = re.compile("[" + "".join(map(re.escape, _TCVN3)) + "]")
 
 #: Common words of any Vietnamese report: the score of a candidate reading.
-_COMMON: Final = frozenset(
+_COMMON_WORDS: Final = (
     "của và các được năm tháng người trong với cho đã này những một là có theo đồng xã huyện "
     "tỉnh thực hiện đạt kế hoạch công tác nhân dân ủy ban tổng số hộ nghèo quý báo cáo tăng "
-    "giảm so cùng kỳ trên địa bàn về đến từ triển khai chỉ đạo đảm bảo tiếp tục".split()
+    "giảm so cùng kỳ trên địa bàn về đến từ triển khai chỉ đạo đảm bảo tiếp tục"
 )
+_COMMON: Final = frozenset(_COMMON_WORDS.split(" "))
 _WORD: Final = re.compile(r"[^\W\d_]+")
 
 

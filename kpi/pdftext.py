@@ -24,6 +24,7 @@ page (counted from the top in reading order, running headers included), so a loc
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -228,7 +229,7 @@ def _join(lines: list[_PLine]) -> list[Line]:
     next (also across a column or page break) unless that one opens a list item or
     the gap between them is a paragraph break."""
     out: list[Line] = []
-    gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False)
+    gaps = [b.top - a.bottom for a, b in itertools.pairwise(lines)
             if b.page == a.page and b.col_left == a.col_left and b.top > a.top]
     usual = statistics.median(gaps) if gaps else 0.0
     current: Line | None = None
