@@ -37,6 +37,7 @@ import pandas as pd
 
 from kpi.errors import PeriodError, SourceError
 from kpi.heading import Area, Heading, _areas_in, _name, area_from
+from kpi.levels import LEVELS
 from kpi.periods import Span, parse_quarter, parse_span
 
 SOURCES: Final = "sources.csv"
@@ -44,7 +45,7 @@ SOURCES_COLUMNS: Final = ("file", "area", "period", "span", "note")
 OPENING_CHARS: Final = 1500
 
 _PHRASE: Final = re.compile(
-    r"(?<![\w/])(?:qu[ýíy]\s*(?:iv|iii|ii|i|[1-4])(?:\s*(?:/|năm|-)\s*(?:19|20)[0-9]{2})?"
+    r"(?<![\w/])(?:qu[ýíy]\s*(?:iv|iii|ii|i|[1-4])(?:\s*(?:/|năm|-|\.)\s*(?:19|20)[0-9]{2})?"
     r"|(?:[0-9]{1,2}|sáu|chín)\s+tháng(?:\s+đầu)?(?:\s+năm)?(?:\s*(?:19|20)[0-9]{2})?"
     r"|tháng\s*[0-9]{1,2}\s*(?:/|năm)\s*(?:19|20)[0-9]{2}"
     r"|năm\s+(?:19|20)[0-9]{2})(?![\w])",
@@ -66,7 +67,12 @@ _WORD_MONTHS: Final = ((re.compile(r"(?<!\w)sáu\s+tháng", re.I), "6 tháng"),
                        (re.compile(r"(?<!\w)chín\s+tháng", re.I), "9 tháng"))
 _PLACE: Final = re.compile(
     r"(?<![\w])(?P<level>thị\s+trấn|thị\s+xã|thành\s+phố|xã|phường|huyện|quận|tỉnh)\s+"
-    r"(?P<rest>[^\n]{1,60})", re.IGNORECASE)
+    r"(?=(?P<rest>[^\n]{1,60}))", re.IGNORECASE)
+#: Years that are not the report's: a term ("nhiệm kỳ 2021 - 2026") and dates.
+_TERM: Final = re.compile(r"(?:19|20)[0-9]{2}\s*[-–]\s*(?:19|20)[0-9]{2}")
+_NAME_END: Final = frozenset({"khóa", "khoá", "nhiệm", "kỳ", "lần", "năm", "tổ", "đã", "vừa",
+                              "huyện", "tỉnh", "thành", "tháng", "quý", "hội", "họp"})
+_SPECIFIC: Final = ("quarter", "ytd", "month")
 
 
 @dataclass(frozen=True)
@@ -108,36 +114,76 @@ def first_date(text: str) -> dt.date | None:
     return None
 
 
+def _masked(text: str) -> str:
+    """``text`` with terms of office and full dates blanked (same length)."""
+    text = _TERM.sub(lambda m: " " * len(m.group()), text)
+    return _FULL_DATE.sub(lambda m: " " * len(m.group()), text)
+
+
+def _phrases(part: str, issued: dt.date | None) -> list[Span]:
+    spans = []
+    years = _masked(part)
+    for m in _PHRASE.finditer(years):
+        if _TARGET_BEFORE.search(years, max(0, m.start() - 60), m.start()):
+            continue
+        phrase = re.sub(r"([0-9])\.((?:19|20)[0-9]{2})", r"\1/\2", m.group())
+        for pattern, words in _WORD_MONTHS:
+            phrase = pattern.sub(words, phrase)
+        year = (issued.year if issued else None) or _years_near(years, m.start())
+        try:
+            span = parse_span(phrase, default_year=year)
+        except PeriodError:
+            continue
+        if span.span == "to_date":
+            continue
+        if issued and span.period.start_time.date() > issued and year is not None \
+                and not _YEAR.search(phrase):
+            span = parse_span(phrase, default_year=year - 1)
+        spans.append(span)
+    return spans
+
+
 def period_from_text(text: str, issued: dt.date | None = None) -> Span | None:
-    """The period the text reports on (see the module docstring), or ``None``."""
+    """The period the text reports on (see the module docstring), or ``None``: a phrase in
+    the title line first, else the first quarter, month or months-to-date phrase of the
+    opening, else its first year, else the same in the whole text, else the quarter of
+    the first date."""
+    title = next((line for line in text.split("\n") if line.strip()), "")
+    for span in _phrases(title, issued):
+        return span
     for part in (text[:OPENING_CHARS], text):
-        for m in _PHRASE.finditer(part):
-            if _TARGET_BEFORE.search(part, max(0, m.start() - 60), m.start()):
-                continue
-            phrase = m.group()
-            for pattern, words in _WORD_MONTHS:
-                phrase = pattern.sub(words, phrase)
-            year = (issued.year if issued else None) or _years_near(part, m.start())
-            try:
-                span = parse_span(phrase, default_year=year)
-            except PeriodError:
-                continue
-            if span.span == "to_date":
-                continue
-            if issued and span.period.start_time.date() > issued and year is not None \
-                    and not _YEAR.search(phrase):
-                span = parse_span(phrase, default_year=year - 1)
-            return span
+        spans = _phrases(part, issued)
+        specific = [s for s in spans if s.span in _SPECIFIC]
+        if specific or spans:
+            return (specific or spans)[0]
     date = issued or first_date(text)
     if date is not None:
         return Span("quarter", pd.Period(date, freq="Q-DEC"), None, 3)
     return None
 
 
+def _trimmed(area: Area) -> Area | None:
+    """An area whose name ran on into the sentence ("Chư Sê Khóa IX", "Hà Giang 6") cut
+    back to the name."""
+    words = area.name.split()[1:] if area.name.split()[0].lower() != "thị" \
+        else area.name.split()[2:]
+    if area.name.lower().startswith(("thành phố", "thị trấn", "thị xã")):
+        words = area.name.split()[2:]
+    kept: list[str] = []
+    for w in words:
+        if w.lower() in _NAME_END or (w.isdigit() and kept):
+            break
+        kept.append(w)
+    if not kept:
+        return None
+    level = next(k for k, v in LEVELS.items() if v[0] == area.level)
+    return area_from(level, " ".join(kept))
+
+
 def area_from_text(text: str) -> Area | None:
     """The area the text is about (see the module docstring), or ``None``."""
     lines = text.split("\n")
-    issuers = [a for line in lines for a in _areas_in(line)]
+    issuers = [t for line in lines for a in _areas_in(line) if (t := _trimmed(a))]
     if issuers:
         rank = min(a.rank for a in issuers)
         local = [a for a in issuers if a.rank == rank]
@@ -146,7 +192,7 @@ def area_from_text(text: str) -> Area | None:
     for m in _PLACE.finditer(text):
         level = " ".join(m["level"].lower().split())
         area = area_from(level, _name(m["rest"]))
-        if area is not None:
+        if area is not None and (area := _trimmed(area)) is not None:
             named.append(area)
     if not named:
         return None

@@ -4,9 +4,9 @@ Text layer (pdfplumber, over pdfminer.six): a page's words are grouped into line
 a vertical gutter that no line crosses splits a page into columns, read left column
 first; running headers and footers (a line in the top or bottom band whose text, digits
 aside, repeats on at least half the pages) and page numbers ("3", "- 3 -", "Trang 3",
-"3/12") are dropped; lines are rejoined into paragraphs (a line that fills the column
-continues into the next one, across columns and page breaks, unless the next one opens a
-list item). Ruled tables (pdfplumber's table finder) are taken out of the prose and
+"3/12") are dropped; lines are rejoined into paragraphs (a line after which the next
+line's first word would not have fitted continues into it, across columns and page
+breaks, unless the next one opens a list item or the gap is a paragraph's). Ruled tables (pdfplumber's table finder) are taken out of the prose and
 returned as grids for the table reader.
 
 Pages without a text layer (scans; a PDF may mix both) are rendered with pypdfium2 and
@@ -117,6 +117,7 @@ class _PLine:
     col_right: float = 0.0
     words: list[tuple[int, int, float]] = field(default_factory=list)
     par: int = -1  # OCR paragraph id (block/par), -1 for a text layer
+    first_width: float = 0.0  # width of the first word
 
 
 def _group_lines(words: list[dict], page: int) -> list[_PLine]:
@@ -136,7 +137,8 @@ def _group_lines(words: list[dict], page: int) -> list[_PLine]:
         row.sort(key=lambda w: w["x0"])
         out.append(_PLine(" ".join(w["text"] for w in row), row[0]["x0"],
                           max(w["x1"] for w in row), min(w["top"] for w in row),
-                          max(w["bottom"] for w in row), page))
+                          max(w["bottom"] for w in row), page,
+                          first_width=row[0]["x1"] - row[0]["x0"]))
     return sorted(out, key=lambda ln: ln.top)
 
 
@@ -207,8 +209,8 @@ def _page_lines(page: object, number: int, table_boxes: list[tuple]) -> list[_PL
 
 def _strip_running(pages: list[list[_PLine]], heights: list[float]) -> list[list[_PLine]]:
     """Drop running headers/footers and page numbers (see the module docstring)."""
-    def key(ln: _PLine) -> str:
-        return re.sub(r"[0-9]+", "#", " ".join(ln.text.lower().split()))
+    def key(ln: _PLine) -> str:  # letters only, and none OCR confuses with digits
+        return re.sub(r"[^\w]|[0-9_ilI|]", "", ln.text.lower())
 
     def banded(ln: _PLine, h: float) -> bool:
         return ln.top < h * _BAND or ln.bottom > h * (1 - _BAND)
@@ -242,11 +244,12 @@ def _join(lines: list[_PLine]) -> list[Line]:
             if prev.par >= 0 and ln.par >= 0 and prev.page == ln.page:
                 joined = prev.par == ln.par and not listed  # Tesseract's own paragraphs
             else:
-                full = prev.x1 >= prev.col_right - 0.1 * width
+                # full: the next line's first word would not have fitted after it
+                room = prev.col_right - prev.x1
+                full = room < ln.first_width + 0.02 * width or room < 0.03 * width
                 same_flow = prev.page != ln.page or prev.col_left != ln.col_left or \
                     ln.top - prev.bottom <= max(usual * 1.8, usual + 4)
-                joined = (full and same_flow and not listed
-                          and prev.text.rstrip()[-1:] not in ":")
+                joined = full and same_flow and not listed
         if joined and current is not None:
             offset = len(current.text) + 1
             current.text += " " + ln.text
@@ -418,7 +421,6 @@ def read_pdf(path: str | Path, *, jobs: int = 1, cache_dir: Path | None = None,
                         tables.append(PdfTable(i + 1, n, rows))
                         boxes.append(table.bbox)
                 page_lines.append(_page_lines(page, i + 1, boxes))
-        page_lines = _strip_running(page_lines, heights)
     notes: list[str] = []
     if need_ocr:
         ocr = _cached_ocr(path, need_ocr, jobs=jobs, dpi=dpi, lang=lang, log=log, label=label,
@@ -430,10 +432,10 @@ def read_pdf(path: str | Path, *, jobs: int = 1, cache_dir: Path | None = None,
             heights[i] = height
         for i in need_ocr:
             page_lines[i] = ocr_lines[i]
-        page_lines = [*page_lines]
         empty = [i + 1 for i in need_ocr if not ocr_lines[i]]
         if empty:
             notes.append(f"no text recognised on page(s) {', '.join(map(str, empty))}")
+    page_lines = _strip_running(page_lines, heights)
     flat = [ln for lines in page_lines for ln in lines]
     return PdfReading(_join(flat), tables, len(page_lines), [i + 1 for i in need_ocr], notes)
 
