@@ -103,8 +103,9 @@ def first_date(text: str) -> dt.date | None:
             return dt.date(int(y), int(mo), int(d))
         except ValueError:
             continue
+    terms = _TERM.sub(lambda m: " " * len(m.group()), text)
     for m in _SHORT_DATE.finditer(text):
-        year = _years_near(text, m.start())
+        year = _years_near(terms, m.start())
         if year is None:
             continue
         try:

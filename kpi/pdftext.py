@@ -6,8 +6,9 @@ first; running headers and footers (a line in the top or bottom band whose text,
 aside, repeats on at least half the pages) and page numbers ("3", "- 3 -", "Trang 3",
 "3/12") are dropped; lines are rejoined into paragraphs (a line after which the next
 line's first word would not have fitted continues into it, across columns and page
-breaks, unless the next one opens a list item or the gap is a paragraph's). Ruled tables (pdfplumber's table finder) are taken out of the prose and
-returned as grids for the table reader.
+breaks, unless the next one opens a list item or the gap is a paragraph's). Ruled
+tables (pdfplumber's table finder) are taken out of the prose and returned as grids for
+the table reader.
 
 Pages without a text layer (scans; a PDF may mix both) are rendered with pypdfium2 and
 read by Tesseract with its Vietnamese model (``tesseract … tsv``), page by page in
