@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from document_support import docx_from_text, recall_precision, scan, soffice_convert
+
 from kpi.documents import extract_document, read_document
 
 pytestmark = pytest.mark.skipif(
