@@ -149,6 +149,7 @@ def period_from_text(text: str, issued: dt.date | None = None) -> Span | None:
     the title line first, else the first quarter, month or months-to-date phrase of the
     opening, else its first year, else the same in the whole text, else the quarter of
     the first date."""
+    issued = issued or first_date(text[:OPENING_CHARS])
     title = next((line for line in text.split("\n") if line.strip()), "")
     for span in _phrases(title, issued):
         return span

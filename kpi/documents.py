@@ -41,7 +41,7 @@ from kpi import schema
 from kpi.context import Completion, SourceEntry, complete_heading, sources_line
 from kpi.errors import SourceError
 from kpi.heading import Heading, detect_heading
-from kpi.legacy_vn import detect, fix_legacy
+from kpi.legacy_vn import fix_legacy
 from kpi.pdftext import IMAGE_SUFFIXES, Line, read_pdf
 from kpi.textio import DOCX_SUFFIXES, normalise, read_text, strip_chrome
 
@@ -144,18 +144,19 @@ def _docx(path: Path) -> tuple[str, list[DocTable]]:
     return "\n".join(lines) + "\n", tables
 
 
-def _plain(path: Path) -> str:
-    """A text or HTML file as :func:`kpi.textio.read_text` reads it, and legacy-font bytes
-    (which no Unicode codec reads as Vietnamese) as Windows-1252 code points."""
+def _plain(path: Path) -> tuple[str, str | None]:
+    """A text or HTML file as :func:`kpi.textio.read_text` reads it, unless its bytes are
+    not UTF-8 and read as TCVN3/VNI (as Windows-1252 code points): then that text in
+    Unicode. Returns the text and the legacy encoding found (or None). The legacy test
+    comes before normalising, which would drop TCVN3's "ư" (the soft hyphen's code)."""
+    data = path.read_bytes()
     try:
-        return read_text(path)
-    except SourceError as exc:
-        if "undecodable" not in exc.reason:
-            raise
-        text = path.read_bytes().decode("cp1252", errors="replace")
-        if detect(text) is None:
-            raise
-    return strip_chrome(normalise(text))
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        text, legacy = fix_legacy(data.decode("cp1252", errors="replace"))
+        if legacy:
+            return strip_chrome(normalise(text)), legacy
+    return read_text(path), None
 
 
 def read_document(path: str | Path, *, jobs: int = 1, cache_dir: Path | None = None,
@@ -173,12 +174,10 @@ def read_document(path: str | Path, *, jobs: int = 1, cache_dir: Path | None = N
     if suffix in PDF_SUFFIXES or suffix in IMAGE_SUFFIXES:
         reading = read_pdf(path, jobs=jobs, cache_dir=cache_dir, log=log, label=label)
         lines = reading.lines
-        texts = [normalise(ln.text) for ln in lines]
         notes = list(reading.notes)
-        joined = "\n".join(texts)
-        fixed, legacy = fix_legacy(joined)
+        fixed, legacy = fix_legacy("\n".join(ln.text for ln in lines))
+        texts = [normalise(t) for t in fixed.split("\n")]
         if legacy:
-            texts = fixed.split("\n")
             notes.append(f"text in the legacy {legacy.upper()} font encoding, converted "
                          "to Unicode")
         for ln, text in zip(lines, texts, strict=True):
@@ -196,6 +195,7 @@ def read_document(path: str | Path, *, jobs: int = 1, cache_dir: Path | None = N
             ln.text = clean_text
         return Document(text + "\n", lines, tables, notes, reading.ocr_pages)
     notes = []
+    found: str | None = None
     if suffix in OFFICE_SUFFIXES:
         with tempfile.TemporaryDirectory(prefix="kpi-doc-") as tmp:
             converted = convert_to_docx(path, Path(tmp))
@@ -204,8 +204,10 @@ def read_document(path: str | Path, *, jobs: int = 1, cache_dir: Path | None = N
     elif suffix in DOCX_SUFFIXES:
         raw, tables = _docx(path)
     else:
-        raw, tables = _plain(path), []
+        raw, found = _plain(path)
+        tables = []
     text, legacy = fix_legacy(raw)
+    legacy = legacy or found
     if legacy:
         notes.append(f"text in the legacy {legacy.upper()} font encoding, converted to "
                      "Unicode")

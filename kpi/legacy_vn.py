@@ -8,7 +8,8 @@ code points of those bytes) such text looks like "B¸o c¸o" or "Baùo caùo".
 :func:`detect` names the encoding a text is in (``"tcvn3"``, ``"vni"`` or ``None``) by
 converting it both ways and counting common Vietnamese words; :func:`to_unicode` converts.
 TCVN3 has no upper-case accented letters (documents used the ".VnTimeH" capital fonts,
-which share the lower-case codes): those come out in lower case.
+which share the lower-case codes): a word whose plain letters are capitals is taken as
+all capitals; a capital alone before lower-case letters ("Ê" in "Êm") stays lower case.
 """
 
 from __future__ import annotations
@@ -79,9 +80,29 @@ def _score(text: str) -> int:
     return sum(w in _COMMON for w in _WORD.findall(text.lower()))
 
 
+_TCVN3_WORD: Final = re.compile(r"[^\W\d_]*[" + "".join(map(re.escape, _TCVN3)) + r"][^\W\d_]*")
+
+
+def _tcvn3_word(m: re.Match[str]) -> str:
+    word = m.group()
+    out = _TCVN3_RE.sub(lambda c: _TCVN3[c.group()], word)
+    plain = [c for c in word if c.isascii() and c.isalpha()]
+    # capitals typed in a ".VnTimeH" font share the lower-case codes: "QU" + "ý" is "QUÝ"
+    return out.upper() if len(plain) >= 2 and all(c.isupper() for c in plain) else out
+
+
+def _tcvn3_line(line: str) -> str:
+    plain = [c for c in line if c.isascii() and c.isalpha()]
+    if len(plain) >= 4 and sum(c.isupper() for c in plain) >= 0.8 * len(plain):
+        return _TCVN3_RE.sub(lambda c: _TCVN3[c.group()].upper(), line)  # a capitals line
+    return _TCVN3_WORD.sub(_tcvn3_word, line)
+
+
 def tcvn3_to_unicode(text: str) -> str:
-    """TCVN3 (ABC) text (as Windows-1252/Latin-1 code points) in Unicode NFC."""
-    return unicodedata.normalize("NFC", _TCVN3_RE.sub(lambda m: _TCVN3[m.group()], text))
+    """TCVN3 (ABC) text (as Windows-1252/Latin-1 code points) in Unicode NFC; a line whose
+    plain letters are (nearly) all capitals, and a word whose plain letters are, are
+    written in capitals."""
+    return unicodedata.normalize("NFC", "\n".join(map(_tcvn3_line, text.split("\n"))))
 
 
 def vni_to_unicode(text: str) -> str:
