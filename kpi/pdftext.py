@@ -24,6 +24,7 @@ page (counted from the top in reading order, running headers included), so a loc
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -58,6 +59,8 @@ _LIST_START: Final = re.compile(
     r"^\s*(?:[-–+•*]\s|[0-9]{1,2}(?:\.[0-9]{1,2})*[.)]\s|[a-zđ]\)\s|[IVX]{1,4}[.)]\s"
     r"|[A-ZĐ][.)]\s)")
 Log = Callable[[str], None]
+#: A "word" that is a speck of dirt read as a stroke: it would split "Kế _ hoạch".
+_SPECK: Final = re.compile(r"[_|~`'‘’.,:;^°]+")
 
 
 @dataclass
@@ -273,7 +276,9 @@ def _tesseract() -> str:
     return exe
 
 
+@functools.cache
 def tesseract_version() -> str:
+    """Tesseract's version line (part of the OCR cache key)."""
     out = subprocess.run([_tesseract(), "--version"], capture_output=True, text=True,
                          check=False)
     return (out.stdout or out.stderr).split("\n", 1)[0].strip()
@@ -292,7 +297,8 @@ def ocr_image(image: Path, *, lang: str = OCR_LANG, dpi: int = OCR_DPI) -> list[
     rows = run.stdout.decode("utf-8", errors="replace").split("\n")
     for row in rows[1:]:
         cells = row.split("\t")
-        if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
+        if len(cells) < 12 or cells[0] != "5" or not cells[11].strip() \
+                or _SPECK.fullmatch(cells[11].strip()):
             continue
         words.append({"text": cells[11].strip(), "conf": float(cells[10]),
                       "left": int(cells[6]), "top": int(cells[7]), "width": int(cells[8]),
