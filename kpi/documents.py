@@ -121,15 +121,19 @@ def _docx(path: Path) -> tuple[str, list[DocTable]]:
     def table_rows(table: Table, rows: list[list[str]]) -> None:
         for row in table.rows:
             seen: set[int] = set()
-            cells: list[str] = []
-            for cell in row.cells:
+            cells: list[str] = []  # one per grid column: the grid for the table reader
+            own: list[str] = []  # one per cell, merged cells once: the text line, as
+            for cell in row.cells:  # kpi.textio.docx_to_text writes it
                 text = " ".join(p.text.strip() for p in cell.paragraphs if p.text.strip())
-                cells.append(text if id(cell._tc) not in seen else "")
+                merged = id(cell._tc) in seen
+                cells.append("" if merged else text)
+                if not merged:
+                    own.append(text)
+                    for inner in cell.tables:
+                        table_rows(inner, [])
                 seen.add(id(cell._tc))
-                for inner in cell.tables:
-                    table_rows(inner, [])
-            if any(cells):
-                lines.append("\t".join(c for c in cells if c))
+            if any(own):
+                lines.append("\t".join(own))
                 rows.append(cells)
 
     for child in document.element.body.iterchildren():
