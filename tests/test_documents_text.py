@@ -189,3 +189,26 @@ def test_ingest_lists_a_file_without_area_and_takes_sources_csv(tmp_path):
     mine = result.observations[result.observations["source"] == "reports/tin.txt"]
     assert len(mine) >= 1 and (mine["area"] == "tan-lap-commune").all()
     assert (mine["period"].astype(str) == "2022Q1").all()
+
+
+# ---- PDF line locators --------------------------------------------------------------------
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="abc 0123456789", min_size=1, max_size=30), min_size=1,
+                max_size=6), st.data())
+def test_joined_line_locates_into_its_pieces(pieces, data):
+    from kpi.pdftext import Line
+
+    text, parts = "", []
+    for n, piece in enumerate(pieces):
+        if text:
+            text += " "
+        parts.append((len(text), 1 + n // 3, 10 + n))
+        text += piece
+    line = Line(text, parts)
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    page, number, s, e = line.locate(start, end)
+    k = max(i for i, p in enumerate(parts) if p[0] <= start)
+    assert (page, number) == parts[k][1:]
+    assert text[start:start + (e - s)] == pieces[k][s:e]
+    assert 0 <= s < e <= len(pieces[k]) or (s == len(pieces[k]) and e == s)
