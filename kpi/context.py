@@ -52,8 +52,13 @@ _PHRASE: Final = re.compile(
     re.IGNORECASE,
 )
 _TARGET_BEFORE: Final = re.compile(
-    r"(?:phương\s+hướng|nhiệm\s+vụ|kế\s+hoạch|phấn\s+đấu|mục\s+tiêu|đến|giai\s+đoạn|"
-    r"dự\s+kiến|chỉ\s+tiêu)[^.\n]{0,40}$|cùng\s+kỳ\s*$|so\s+với\s*$", re.IGNORECASE)
+    r"(?:phương\s+hướng|nhiệm\s+vụ|kế\s+hoạch|phấn\s+đấu|mục\s+tiêu|dự\s+kiến|dự\s+toán|"
+    r"đến\s+năm|giai\s+đoạn)[^.\n]{0,40}$|cùng\s+kỳ\s*$|so\s+với\s*$", re.IGNORECASE)
+#: "thực hiện nhiệm vụ … năm 2017", "kết quả thực hiện kế hoạch": results, not targets.
+_RESULTS_BEFORE: Final = re.compile(r"(?:thực\s+hiện|kết\s+quả|tình\s+hình|hoàn\s+thành|"
+                                    r"đánh\s+giá|sơ\s+kết|tổng\s+kết)\s*$", re.IGNORECASE)
+#: A period ending this long after the text's date is a target, not what it reports on.
+_FUTURE_DAYS: Final = 92
 _FULL_DATE: Final = re.compile(
     r"(?<![0-9/])([0-9]{1,2})\s*/\s*([0-9]{1,2})\s*/\s*((?:19|20)[0-9]{2})(?![0-9])"
     r"|ngày\s+([0-9]{1,2})\s+tháng\s+([0-9]{1,2})\s+năm\s+((?:19|20)[0-9]{2})",
@@ -94,6 +99,17 @@ def _years_near(text: str, pos: int) -> int | None:
     return best[1] if best else None
 
 
+def first_full_date(text: str) -> dt.date | None:
+    """The first date with its year in ``text`` ("12/7/2021", "ngày 5 tháng 3 năm 2022")."""
+    for m in _FULL_DATE.finditer(text):
+        d, mo, y = (m[1], m[2], m[3]) if m[1] else (m[4], m[5], m[6])
+        try:
+            return dt.date(int(y), int(mo), int(d))
+        except ValueError:
+            continue
+    return None
+
+
 def first_date(text: str) -> dt.date | None:
     """The first full date in ``text`` ("12/7/2021", "ngày 5 tháng 3 năm 2022"), else the
     first short one ("Sáng nay 15/12") with the year nearest to it."""
@@ -121,11 +137,17 @@ def _masked(text: str) -> str:
     return _FULL_DATE.sub(lambda m: " " * len(m.group()), text)
 
 
-def _phrases(part: str, issued: dt.date | None) -> list[Span]:
+def _phrases(part: str, issued: dt.date | None, dated: dt.date | None,
+             later: list[Span] | None = None) -> list[Span]:
+    """Period phrases of ``part``; ``issued`` gives yearless phrases their year, ``dated``
+    (a date written with its year) rules out periods ending long after it (kept in
+    ``later``)."""
     spans = []
     years = _masked(part)
     for m in _PHRASE.finditer(years):
-        if _TARGET_BEFORE.search(years, max(0, m.start() - 60), m.start()):
+        target = _TARGET_BEFORE.search(years, max(0, m.start() - 60), m.start())
+        if target and not _RESULTS_BEFORE.search(years, max(0, target.start() - 20),
+                                                 target.start()):
             continue
         phrase = re.sub(r"([0-9])\.((?:19|20)[0-9]{2})", r"\1/\2", m.group())
         for pattern, words in _WORD_MONTHS:
@@ -140,6 +162,10 @@ def _phrases(part: str, issued: dt.date | None) -> list[Span]:
         if issued and span.period.start_time.date() > issued and year is not None \
                 and not _YEAR.search(phrase):
             span = parse_span(phrase, default_year=year - 1)
+        if dated and (span.period.end_time.date() - dated).days > _FUTURE_DAYS:
+            if later is not None:  # "Nghị quyết … năm 2024" passed in January 2024
+                later.append(span)
+            continue
         spans.append(span)
     return spans
 
@@ -147,17 +173,22 @@ def _phrases(part: str, issued: dt.date | None) -> list[Span]:
 def period_from_text(text: str, issued: dt.date | None = None) -> Span | None:
     """The period the text reports on (see the module docstring), or ``None``: a phrase in
     the title line first, else the first quarter, month or months-to-date phrase of the
-    opening, else its first year, else the same in the whole text, else the quarter of
-    the first date."""
+    opening, else its first year, else the same in the whole text, else the first
+    period planned (a text that only names periods after its date is about those), else
+    the quarter of the first date."""
+    dated = issued or first_full_date(text[:OPENING_CHARS])
     issued = issued or first_date(text[:OPENING_CHARS])
     title = next((line for line in text.split("\n") if line.strip()), "")
-    for span in _phrases(title, issued):
+    later: list[Span] = []
+    for span in _phrases(title, issued, dated, later):
         return span
     for part in (text[:OPENING_CHARS], text):
-        spans = _phrases(part, issued)
+        spans = _phrases(part, issued, dated, later)
         specific = [s for s in spans if s.span in _SPECIFIC]
         if specific or spans:
             return (specific or spans)[0]
+    if later:
+        return later[0]  # only plans: the text is about the period they plan
     date = issued or first_date(text)
     if date is not None:
         return Span("quarter", pd.Period(date, freq="Q-DEC"), None, 3)
@@ -286,7 +317,7 @@ def complete_heading(heading: Heading, text: str, *, entry: SourceEntry | None =
     if entry is not None and entry.period:
         span, period_src = _entry_span(entry, where), "sources.csv"
     elif span is None:
-        span = period_from_text(text, issued)
+        span = period_from_text(text, heading.issued)
         period_src = "text" if span is not None else ""
     out = Heading(slug, name, level, span.period if span else None, issued,
                   span.span if span else "quarter", span.months if span else 3,
