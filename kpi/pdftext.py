@@ -61,6 +61,8 @@ _LIST_START: Final = re.compile(
 Log = Callable[[str], None]
 #: A "word" that is a speck of dirt read as a stroke: it would split "Kế _ hoạch".
 _SPECK: Final = re.compile(r"[_|~`'‘’.,:;^°]+")
+#: Marks alone ("-", ".-", "-_"): a list bullet when read with confidence, else a speck.
+_MARKS: Final = re.compile(r"[\W_]+")
 
 
 @dataclass
@@ -246,7 +248,11 @@ def _join(lines: list[_PLine]) -> list[Line]:
             width = max(prev.col_right - prev.col_left, 1.0)
             listed = bool(_LIST_START.match(ln.text))
             if prev.par >= 0 and ln.par >= 0 and prev.page == ln.page:
-                joined = prev.par == ln.par and not listed  # Tesseract's own paragraphs
+                # Tesseract's own paragraphs, and a full line it split from the next
+                room = prev.col_right - prev.x1
+                full = prev.par // 1000 == ln.par // 1000 and (
+                    room < ln.first_width + 0.02 * width or room < 0.03 * width)
+                joined = (prev.par == ln.par or full) and not listed
             else:
                 # full: the next line's first word would not have fitted after it
                 room = prev.col_right - prev.x1
@@ -297,8 +303,9 @@ def ocr_image(image: Path, *, lang: str = OCR_LANG, dpi: int = OCR_DPI) -> list[
     rows = run.stdout.decode("utf-8", errors="replace").split("\n")
     for row in rows[1:]:
         cells = row.split("\t")
-        if len(cells) < 12 or cells[0] != "5" or not cells[11].strip() \
-                or _SPECK.fullmatch(cells[11].strip()):
+        text = cells[11].strip() if len(cells) >= 12 else ""
+        if cells[0] != "5" or not text or _SPECK.fullmatch(text) or (
+                _MARKS.fullmatch(text) and float(cells[10]) < 60):
             continue
         words.append({"text": cells[11].strip(), "conf": float(cells[10]),
                       "left": int(cells[6]), "top": int(cells[7]), "width": int(cells[8]),
@@ -324,12 +331,13 @@ def _ocr_lines(words: list[dict], page: int) -> tuple[list[_PLine], float]:
         lines.append(_PLine(text, ws[0]["left"], max(w["left"] + w["width"] for w in ws),
                             min(w["top"] for w in ws),
                             max(w["top"] + w["height"] for w in ws), page,
-                            words=spans, par=block * 1000 + par))
+                            words=spans, par=block * 1000 + par,
+                            first_width=float(ws[0]["width"])))
     height = max((ln.bottom for ln in lines), default=1.0)
     if lines:
-        by_par: dict[int, list[_PLine]] = {}
+        by_par: dict[int, list[_PLine]] = {}  # by Tesseract block: its column's bounds
         for ln in lines:
-            by_par.setdefault(ln.par, []).append(ln)
+            by_par.setdefault(ln.par // 1000, []).append(ln)
         for group in by_par.values():
             left, right = min(ln.x0 for ln in group), max(ln.x1 for ln in group)
             for ln in group:
