@@ -192,3 +192,25 @@ def test_word_table_goes_to_the_table_reader(tmp_path):
     from_pdf = extract_document(pdf).observations
     assert set(from_pdf["locator"]) >= {"p1-table1!C2", "p1-table1!D3"}
     assert sorted(from_pdf["value"]) == sorted(rows["value"])
+
+
+@pytest.mark.parametrize("fmt", ["odt", "rtf"])
+def test_odt_and_rtf_read_what_the_text_gives(built, tmp_path, fmt):
+    converted = soffice_convert(built / "excerpt.docx", fmt, tmp_path)
+    found = extract_document(converted)
+    recall, precision = recall_precision(_rows(built / "excerpt.txt"), found.observations)
+    assert recall >= 0.95 and precision >= 0.9, (fmt, recall, precision)
+
+
+def test_page_image_is_read_by_ocr(built, tmp_path):
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(built / "excerpt_scan.pdf"))
+    image = tmp_path / "page1.png"
+    pdf[0].render(scale=180 / 72, grayscale=True).to_pil().save(image)
+    pdf.close()
+    doc = read_document(image, cache_dir=tmp_path / "ocr")
+    assert doc.ocr_pages == [1]
+    assert "CẨM XUYÊN" in doc.text.upper()
+    rows = _rows(image, cache_dir=tmp_path / "ocr")
+    assert len(rows) and rows["ocr_confidence"].notna().all()
