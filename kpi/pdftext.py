@@ -49,7 +49,8 @@ IMAGE_SUFFIXES: Final = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 #: and its time grows with the pixel count.
 OCR_DPI: Final = 240
 OCR_LANG: Final = "vie"
-#: A page with fewer characters than this in its text layer is OCR'd.
+#: A page with fewer characters than this in its text layer is OCR'd (so is one whose
+#: fonts do not map a tenth of its glyphs to letters: pdfminer's "(cid:12)").
 MIN_TEXT_CHARS: Final = 20
 _BAND: Final = 0.09  # top and bottom share of a page where running headers live
 _PAGE_NUMBER: Final = re.compile(
@@ -424,7 +425,9 @@ def read_pdf(path: str | Path, *, jobs: int = 1, cache_dir: Path | None = None,
         with pdf:
             for i, page in enumerate(pdf.pages):
                 heights.append(float(page.height))
-                if len(page.chars) < MIN_TEXT_CHARS:
+                unmapped = sum(c["text"].startswith("(cid:") for c in page.chars)
+                if len(page.chars) - unmapped < MIN_TEXT_CHARS or \
+                        unmapped > 0.1 * len(page.chars):  # glyphs without their letters
                     need_ocr.append(i)
                     page_lines.append([])
                     continue
