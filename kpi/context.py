@@ -5,12 +5,16 @@ reader finds both in their first lines: "Ngày 12/7/2021 … HĐND xã Cẩm Bì
 "6 tháng đầu năm 2021", "UBND xã Ia Băng (tỉnh Gia Lai)", "năm 2024".
 :func:`complete_heading` fills what :func:`kpi.heading.detect_heading` left empty:
 
-* **Period**: the first period phrase in the opening text (the first
-  :data:`OPENING_CHARS` characters, else the whole text): "quý III/2016", "6 tháng đầu năm
-  2021", "tháng 9/2018", "năm 2024", "8 tháng" (a phrase without a year takes the year of
-  the nearest date or year around it). Phrases that name a later period as a target
-  ("phương hướng … năm 2025") are skipped. With no phrase, the quarter of the first full
-  date ("Ngày 12/7/2021"; "Sáng nay 15/12" takes the year from the text around it).
+* **Period**: a period phrase ("quý III/2016", "quý 1.2022", "6 tháng đầu năm 2021",
+  "tháng 9/2018", "năm 2024", "8 tháng") in the title line, else the first quarter, month
+  or months-to-date phrase of the opening text (the first :data:`OPENING_CHARS`
+  characters), else its first year, else the same over the whole text. Dates and terms
+  of office ("nhiệm kỳ 2021 - 2026") are not periods; phrases after target words
+  ("phương hướng … năm 2025", "dự toán năm 2023") are skipped unless results words come
+  first ("thực hiện nhiệm vụ … năm 2017"); a period ending months after the text's dated
+  day is a plan, taken only when the text names nothing else. A phrase without a year
+  takes the year of the text's first date ("Sáng nay 15/12" takes the year written
+  nearest to it). With no phrase, the quarter of the first date.
 * **Area**: issuer phrases anywhere in the text ("UBND xã Ia Băng", "HĐND xã Cẩm Bình",
   "Đảng ủy thị trấn …"), else administrative names ("xã Tân Lập", "huyện Hương Khê")
   named in the text, the most local level first, the most often named first among equals.
