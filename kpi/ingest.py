@@ -197,7 +197,9 @@ def ingest(
         names.update({a: n for a, n in reading.areas.items() if n or a not in names})
         implied.extend(reading.rules)
         notes.extend((f.rel, note) for note in reading.notes)
-        log(f"ingest: [{n}/{len(readable)}] {f.rel}: {len(obs)} values")
+        missing = [m for m in reading.notes if m.startswith("the text names no")]
+        log(f"ingest: [{n}/{len(readable)}] {f.rel}: {len(obs)} values"
+            + (f" — {missing[0]}" if missing else ""))
     for f in files:
         if f.kind == "unknown":
             found.append(Finding("info", "skipped_file", "not a report or table; not read",
