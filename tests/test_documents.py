@@ -214,3 +214,17 @@ def test_page_image_is_read_by_ocr(built, tmp_path):
     assert "CẨM XUYÊN" in doc.text.upper()
     rows = _rows(image, cache_dir=tmp_path / "ocr")
     assert len(rows) and rows["ocr_confidence"].notna().all()
+
+
+def test_real_reports_scanned_at_150_dpi(built, tmp_path):
+    """The worst resolution analysts receive: two real reports scanned at 150 dpi."""
+    hit = expected_n = 0
+    for name in ("quangnam-queloc-2022h1", "bariavungtau-chauduc-2020m9"):
+        scanned = scan(built / "pdf" / f"{name}.pdf", tmp_path / f"{name}.pdf", dpi=150,
+                       seed=11)
+        expected = _rows(built / f"{name}.txt")
+        found = _rows(scanned, cache_dir=tmp_path / "ocr", jobs=2)
+        recall, _ = recall_precision(expected, found)
+        hit += recall * len(expected)
+        expected_n += len(expected)
+    assert hit / expected_n >= 0.9, hit / expected_n
