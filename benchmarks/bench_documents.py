@@ -6,7 +6,7 @@ inputs from the shipped seed report (a Word file with running headers and page n
 exported to PDF by LibreOffice; a scan of its first ``--pages`` pages at 180 dpi with
 slight rotation and noise) and prints, each with a baseline measured in the same run:
 
-1. text-PDF pages/s of :func:`kpi.pdftext.read_pdf` (reading order, headers, joins,
+1. text-PDF pages/s of :func:`kpi.extract.pdf.read_pdf` (reading order, headers, joins,
    tables) against pdfplumber's bare ``page.extract_text()`` over the same pages;
 2. OCR pages/min of ``read_pdf`` on the scan (render + Tesseract, pages in parallel,
    one thread each) against the plain command most guides give: ``pdftoppm -r 300``
@@ -33,8 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from document_support import docx_from_text, scan, soffice_convert  # noqa: E402
-
-from kpi.pdftext import OCR_DPI, read_pdf  # noqa: E402
+from kpi.extract.extractor.pdf import OCR_DPI, read_pdf  # noqa: E402
 
 SEED = ROOT / "data" / "raw" / "reports" / "cam-xuyen-town_2022Q1_52-BC-DU.txt"
 
@@ -90,7 +89,7 @@ def ocr(scanned: Path, pages: int, jobs: int, tmp: Path) -> None:
 
 
 def reingest(scanned: Path, jobs: int, tmp: Path) -> None:
-    from kpi.ingest import ingest
+    from kpi.ingest.pipeline import ingest
 
     raw, processed = tmp / "raw", tmp / "processed"
     (raw / "reports").mkdir(parents=True)
