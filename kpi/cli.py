@@ -47,23 +47,68 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     root = _root(args)
     result = ingest(Path(args.raw or root / "data" / "raw"),
                     Path(args.out or root / "data" / "processed"),
-                    catalog=load_catalog(args.catalog), force=args.force)
+                    catalog=load_catalog(args.catalog), force=args.force, jobs=args.jobs)
     for rel, reason in result.failed:
         print(f"kpi ingest: cannot read {rel}: {reason}", file=sys.stderr)
     return 0 if result.ok else 1
+
+
+def _ocr_cache(root: Path) -> Path:
+    """Where recognised pages are kept: the project's data/processed/ocr when the project
+    has a data folder, else the user's cache folder."""
+    if (root / "data").is_dir():
+        return root / "data" / "processed" / "ocr"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kpi" / "ocr"
+
+
+def _sidecar(path: Path) -> tuple[Path, dict] | None:
+    """The nearest sources.csv in the file's folder or above it, with its rows."""
+    from kpi.extract.context import SOURCES, read_sources
+
+    for folder in path.resolve().parents:
+        found = folder / SOURCES
+        if found.is_file():
+            return folder, read_sources(found)
+    return None
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from kpi.core.store import csv_bytes
-    from kpi.extract.extractor import extract_file
+    from kpi.extract.context import entry_for
+    from kpi.extract.documents import extract_document, missing_message
+    from kpi.ingest.inventory import TABLE_SUFFIXES
+
+    def log(msg: str) -> None:
+        print(f"kpi extract: {msg}", file=sys.stderr, flush=True)
 
     frames, failed = [], 0
+    cache = _ocr_cache(_root(args))
     for name in args.files:
+        path = Path(name)
         try:
-            frames.append(extract_file(Path(name), source=Path(name).name,
-                                       area=args.area, period=args.quarter))
+            if path.suffix.lower() in TABLE_SUFFIXES:
+                from kpi.tables import read_source
+
+                table = read_source(path, source=path.name, errors="report")
+                for r in table.rejected:
+                    log(f"{name} {r.locator}: not a number: {r.text!r}")
+                frames.append(table.observations)
+                continue
+            side = _sidecar(path)
+            entry = None
+            if side is not None:
+                entry = entry_for(side[1], path.resolve().relative_to(side[0]).as_posix())
+            result = extract_document(path, source=path.name, area=args.area,
+                                      period=args.quarter, entry=entry, jobs=args.jobs,
+                                      cache_dir=cache, log=log)
+            for note in result.notes:
+                log(f"{name}: {note}")
+            if not result.complete:
+                log(f"warning: {name}: {missing_message(path.name, result)} "
+                    "(or pass --area/--quarter); its rows have them empty")
+            frames.append(result.observations)
         except KpiError as exc:
             print(f"kpi extract: {name}: {exc}", file=sys.stderr)
             failed += 1
@@ -115,7 +160,7 @@ def _ingest_for_run(root: Path) -> None:
     from kpi.ingest.pipeline import ingest
 
     processed = root / "data" / "processed"
-    result = ingest(root / "data" / "raw", processed)
+    result = ingest(root / "data" / "raw", processed, jobs=os.cpu_count() or 1)
     for rel, reason in result.failed:
         print(f"kpi run: ingest could not read {rel}: {reason}", file=sys.stderr)
     if (processed / store.OBSERVATIONS_PARQUET).is_file():
@@ -141,13 +186,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", help="raw folder (default: ROOT/data/raw)")
     p.add_argument("--out", help="processed folder (default: ROOT/data/processed)")
     p.add_argument("--force", action="store_true", help="re-read even if inputs are unchanged")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                   help="pages OCR'd in parallel (default: CPU count)")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("extract", help="print the observations read from report files")
+    p = sub.add_parser("extract", help="print the observations read from report files "
+                                       "(text, HTML, Word, PDF, scans, .csv/.xlsx tables)")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("-o", "--output", metavar="OUT.csv", help="write CSV here instead of stdout")
     p.add_argument("--area", help="area slug, when the heading does not say")
     p.add_argument("--quarter", help="quarter (2022Q1), when the heading does not say")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                   help="pages OCR'd in parallel (default: CPU count)")
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("sample", help="write the synthetic multi-quarter sample data set")

@@ -51,6 +51,7 @@ COLUMNS: Final[dict[str, object]] = {
     "evidence": "str",  # the clause or cell text it came from
     "derived": "bool",  # computed from other rows, not read
     "synthetic": "bool",  # sample data, not a real report
+    "ocr_confidence": "float64",  # 0-100 when read by OCR (the number's lowest word), else NaN
 }
 
 DEFAULTS: Final[dict[str, object]] = {
@@ -65,6 +66,7 @@ DEFAULTS: Final[dict[str, object]] = {
     "evidence": "",
     "derived": False,
     "synthetic": False,
+    "ocr_confidence": float("nan"),
 }
 
 
@@ -95,6 +97,8 @@ def observations_schema() -> pa.DataFrameSchema:
             "evidence": pa.Column(str, **text),
             "derived": pa.Column(bool, **text),
             "synthetic": pa.Column(bool, **text),
+            "ocr_confidence": pa.Column(float, pa.Check.in_range(0, 100), nullable=True,
+                                        coerce=True),
         },
         checks=[
             pa.Check(

@@ -1,8 +1,9 @@
 """What ``data/raw/`` holds: each file, its kind, its content hash.
 
-Kinds: ``report`` (prose: .txt .html .htm .docx), ``table`` (.csv .xlsx),
-``corrections`` (corrections.csv at the top), ``config`` (mapping files, catalogue
-additions), ``doc`` (README, provenance, sample truth) and ``unknown``. Files under a
+Kinds: ``report`` (prose: .txt .html .htm .docx .doc .rtf .odt .pdf, and scanned pages
+.png .jpg .tif), ``table`` (.csv .xlsx), ``corrections`` (corrections.csv at the top),
+``config`` (sources.csv at the top, mapping files, catalogue additions), ``doc``
+(README, provenance, sample truth) and ``unknown``. Files under a
 folder holding a ``.kpi-sample`` marker are synthetic sample data. Raw files are only
 ever read.
 """
@@ -17,11 +18,13 @@ from typing import Final
 
 from kpi.util import process_memo
 
-REPORT_SUFFIXES: Final = (".txt", ".html", ".htm", ".docx")
+REPORT_SUFFIXES: Final = (".txt", ".html", ".htm", ".docx", ".doc", ".rtf", ".odt", ".pdf",
+                          ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 TABLE_SUFFIXES: Final = (".csv", ".xlsx")
 DOC_NAMES: Final = ("readme", "provenance", "truth", "license", "licence")
 SAMPLE_MARKER: Final = ".kpi-sample"
 CORRECTIONS: Final = "corrections.csv"
+SOURCES: Final = "sources.csv"
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ def kind_of(path: Path, rel: str) -> str:
     name = path.name.lower()
     if rel == CORRECTIONS:
         return "corrections"
+    if rel == SOURCES:
+        return "config"
     if name.endswith((".mapping.yaml", ".mapping.yml", ".yaml", ".yml")):
         return "config"
     if path.suffix.lower() in (".md", ".rst") or name.split(".")[0] in DOC_NAMES:

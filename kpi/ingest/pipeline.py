@@ -5,7 +5,9 @@ applies analysts' corrections, validates (schema and the catalogue's consistency
 rules) and writes to ``data/processed/``:
 
 - ``observations.parquet`` / ``observations.csv``: the contract;
-- ``review.csv``: every extracted row with its evidence, in reading order;
+- ``review.csv``: every extracted row with its evidence, in reading order, after the
+  rows to look at first (files whose area or period is unknown, with the ``sources.csv``
+  line to add; numbers OCR'd with low confidence; legacy-encoded or OCR'd files);
 - ``quality.csv``: findings (unreadable files, rejected cells, rule violations ...);
 - ``areas.csv``: the areas seen, with names where a heading gave one;
 - ``ingest_state.json``: the input fingerprint, so an unchanged input is not re-read.
@@ -31,8 +33,9 @@ from kpi.core import schema, store
 from kpi.core.catalog import UNCLASSIFIED, Catalog, Rule, load_catalog
 from kpi.core.findings import Finding
 from kpi.errors import KpiError
+from kpi.extract.context import SourceEntry, entry_for, read_sources
 from kpi.ingest.corrections import apply_corrections, read_corrections
-from kpi.ingest.inventory import CORRECTIONS, RawFile, fingerprint, inventory
+from kpi.ingest.inventory import CORRECTIONS, SOURCES, RawFile, fingerprint, inventory
 from kpi.util import atomic
 
 STATE = "ingest_state.json"
@@ -66,16 +69,35 @@ class FileReading:
     findings: list[Finding] = field(default_factory=list)
     areas: dict[str, str] = field(default_factory=dict)
     rules: tuple[Rule, ...] = ()
+    notes: list[str] = field(default_factory=list)  # for review.csv, about the whole file
 
 
-def read_raw_file(f: RawFile) -> FileReading:
-    """Read one report or table; raises a :class:`KpiError` when the file cannot be read."""
+def read_raw_file(f: RawFile, *, jobs: int = 1, cache_dir: Path | None = None,
+                  entry: SourceEntry | None = None, log: Log | None = None) -> FileReading:
+    """Read one report or table; raises a :class:`KpiError` when the file cannot be read.
+
+    A report whose area or period is unknown gives no observations and a note saying
+    which ``sources.csv`` line to add."""
     if f.kind == "report":
-        from kpi.extract.extractor import extract_report
+        from kpi.extract.documents import extract_document, missing_message
 
-        obs, heading = extract_report(f.path, source=f.rel)
+        result = extract_document(f.path, source=f.rel, entry=entry, jobs=jobs,
+                                  cache_dir=cache_dir, log=log)
+        heading = result.heading
         names = {heading.area_slug: heading.area_name} if heading.area_slug else {}
-        return FileReading(obs, areas=names)
+        notes = list(result.notes)
+        found = [Finding("info", "not_read", n, source=f.rel) for n in result.table_notes]
+        if not result.complete:
+            message = missing_message(f.rel, result)
+            found.append(Finding("warning", "no_area_or_period", message, source=f.rel))
+            return FileReading(schema.empty(), found, {}, (), [message, *notes])
+        for side, how in (("area", result.completion.area_from),
+                          ("period", result.completion.period_from)):
+            if how == "text":
+                notes.append(f"{side} read from the text, not a heading: "
+                             f"{heading.area_slug if side == 'area' else heading.period}"
+                             " (sources.csv overrides it)")
+        return FileReading(result.observations, found, names, (), notes)
     from kpi.tables import read_source
 
     result = read_source(f.path, source=f.rel, errors="report")
@@ -123,8 +145,12 @@ def ingest(
     catalog: Catalog | None = None,
     force: bool = False,
     log: Log = _stderr,
+    jobs: int = 1,
 ) -> IngestResult:
-    """Ingest every raw file; skip the work when inputs are unchanged (unless ``force``)."""
+    """Ingest every raw file; skip the work when inputs are unchanged (unless ``force``).
+
+    ``jobs``: pages OCR'd in parallel; recognised pages are kept in ``processed_dir/ocr``
+    per file content hash, so a forced re-ingest of unchanged scans costs no OCR."""
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
     if not raw_dir.is_dir():
         raise KpiError("raw data folder not found", where=str(raw_dir))
@@ -143,10 +169,22 @@ def ingest(
     failed: list[tuple[str, str]] = []
     names: dict[str, str] = {}
     implied: list[Rule] = []
+    notes: list[tuple[str, str]] = []
+    sources: dict[str, SourceEntry] = {}
+    if (raw_dir / SOURCES).is_file():
+        try:
+            sources = read_sources(raw_dir / SOURCES)
+        except KpiError as exc:
+            failed.append((SOURCES, str(exc)))
+            found.append(Finding("error", "unreadable_file", str(exc), source=SOURCES))
     readable = [f for f in files if f.kind in ("report", "table")]
     for n, f in enumerate(readable, 1):
         try:
-            reading = read_raw_file(f)
+            if f.kind == "report":
+                reading = read_raw_file(f, jobs=jobs, cache_dir=processed_dir / "ocr",
+                                        entry=entry_for(sources, f.rel), log=log)
+            else:
+                reading = read_raw_file(f)
         except KpiError as exc:
             failed.append((f.rel, str(exc)))
             found.append(Finding("error", "unreadable_file", str(exc), source=f.rel))
@@ -159,7 +197,10 @@ def ingest(
         # Tables may know an area only by slug; never let that erase a heading's name.
         names.update({a: n for a, n in reading.areas.items() if n or a not in names})
         implied.extend(reading.rules)
-        log(f"ingest: [{n}/{len(readable)}] {f.rel}: {len(obs)} values")
+        notes.extend((f.rel, note) for note in reading.notes)
+        missing = [m for m in reading.notes if m.startswith("the text names no")]
+        log(f"ingest: [{n}/{len(readable)}] {f.rel}: {len(obs)} values"
+            + (f" — {missing[0]}" if missing else ""))
     for f in files:
         if f.kind == "unknown":
             found.append(Finding("info", "skipped_file", "not a report or table; not read",
@@ -183,7 +224,7 @@ def ingest(
 
     processed_dir.mkdir(parents=True, exist_ok=True)
     store.write_observations(observations, processed_dir)
-    store.write_csv(review_table(observations, catalog), processed_dir / "review.csv")
+    store.write_csv(review_table(observations, catalog, notes), processed_dir / "review.csv")
     store.write_csv(quality, processed_dir / "quality.csv")
     store.write_csv(areas_table(observations, names), processed_dir / "areas.csv")
     # The state is written last: a run interrupted before this point re-ingests.
@@ -206,24 +247,43 @@ def _rule_findings(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     return consistency(obs, catalog)
 
 
-_LINE = re.compile(r"L(\d+):(\d+)")
+_LINE = re.compile(r"(?:p(\d+):)?L(\d+):(\d+)")
+#: An OCR'd number below this confidence (0-100) is listed first in review.csv.
+LOW_OCR_CONFIDENCE = 80.0
 
 
-def review_table(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
-    """Every row with its evidence and indicator name, in the order a person reads a file."""
+def review_table(obs: pd.DataFrame, catalog: Catalog,
+                 notes: list[tuple[str, str]] | None = None) -> pd.DataFrame:
+    """Every row with its evidence and indicator name, in the order a person reads a file.
+
+    First come ``notes`` about whole files (``(source, note)``: an unknown area or period
+    with the ``sources.csv`` line to add, a legacy encoding converted, OCR), then numbers
+    OCR'd with a confidence below :data:`LOW_OCR_CONFIDENCE` (``note`` says so), then the
+    rest."""
     from kpi.numbers import format_number
 
     pos = obs["locator"].str.extract(_LINE).apply(pd.to_numeric).fillna(-1).astype(int)
     names = {i.code: i.name_vi for i in catalog}
+    low = obs["ocr_confidence"] < LOW_OCR_CONFIDENCE
     table = obs.assign(
-        _line=pos[0], _col=pos[1],
+        _first=(~low).astype(int) + 1, _page=pos[0], _line=pos[1], _col=pos[2],
         indicator_vi=obs["indicator"].map(names).fillna(""),
         value_vi=obs["value"].map(lambda v: format_number(v, decimals=2)),
+        note=low.map({True: "OCR: low confidence, check the number against the page",
+                      False: ""}),
     )
-    table = table.sort_values(["source", "_line", "_col", "locator"], kind="mergesort")
     cols = ["source", "locator", "area", "period", "span", "month", "as_of", "indicator",
             "indicator_vi", "measure", "value", "value_vi", "unit", "qualifier", "subject",
-            "evidence", "derived", "synthetic"]
+            "evidence", "derived", "synthetic", "ocr_confidence", "note"]
+    if notes:
+        extra = pd.DataFrame({"source": [s for s, _ in notes], "note": [n for _, n in notes],
+                              "_first": 0, "_page": -1, "_line": -1, "_col": -1})
+        table = pd.concat([table.astype({"period": object}), extra], ignore_index=True)
+        for col in cols:
+            if table[col].dtype == object:
+                table[col] = table[col].fillna("")
+    table = table.sort_values(["_first", "source", "_page", "_line", "_col", "locator"],
+                              kind="mergesort")
     return table[cols].reset_index(drop=True)
 
 
