@@ -61,7 +61,8 @@ from kpi import schema
 from kpi.catalog import UNCLASSIFIED, Catalog, load_catalog
 from kpi.cues import RELATIVE, CueIndex, Hit, fold_case
 from kpi.errors import PeriodError
-from kpi.heading import Heading, detect_heading, tasks_section, with_overrides
+from kpi.frames import read_frame, target_sections, target_span
+from kpi.heading import Heading, detect_heading, with_overrides
 from kpi.mentions import Scanner, Token
 from kpi.periods import Span, parse_span, quarter_end
 from kpi.textio import normalise, read_text, strip_chrome
@@ -158,7 +159,10 @@ class _Item:
     right: tuple[int, int] = (0, 0)
     clause: int = 0  # where the number's clause (after ";") starts
     own_words: bool = False  # the number's own left segment has words of its own
-    target: Span | None = None  # the tasks section's period, when the number is in it
+    target: Span | None = None  # the target section's period, when the number is in it
+    in_section: bool = False  # the number is in a part that lists targets
+    role: str = "result"
+    target_span: Span | None = None  # the period a target is for
     extra: list[tuple[int, int]] = field(default_factory=list)
 
 
@@ -270,15 +274,18 @@ class Extractor:
         """Observation rows as dicts (not yet conformed)."""
         assert heading.period is not None
         lines = text.split("\n")
-        tasks = tasks_section(lines, heading.period)
+        sections = target_sections(lines, heading.period, heading.span)
         for para in _paragraphs(lines):
-            target = tasks[1] if tasks and para.first_line > tasks[0] else None
-            yield from self._paragraph_rows(para, heading, source, target)
+            line = para.first_line - 1
+            inside = next((sec for sec in sections if sec[0] < line < sec[1]), None)
+            yield from self._paragraph_rows(para, heading, source,
+                                            None if inside is None else (inside[2],))
 
     # ---- one paragraph ----------------------------------------------------------------
     def _paragraph_rows(self, para: _Paragraph, heading: Heading, source: str,
-                        target: Span | None) -> Iterator[dict]:
-        """Rows of one paragraph; ``target`` is the period of the tasks section it is in."""
+                        target: tuple[Span | None] | None) -> Iterator[dict]:
+        """Rows of one paragraph; ``target``: ``(span named by its heading or None,)`` when
+        the paragraph is in a part that lists targets."""
         text = para.text
         tokens = self.scanner.scan(text)
         values = [t for t in tokens if t.is_value]
@@ -292,7 +299,8 @@ class Extractor:
                 continue
             hits = self._unit_cues(self.cues.hits(folded, s, e), units)
             markers = span_markers(folded, s, inside[-1].start)
-            items = self._read_sentence(text, s, e, inside, hits, markers, heading, target)
+            items = self._read_sentence(text, s, e, inside, hits, markers, heading, target,
+                                        folded)
             for item in items:
                 yield self._row(para, s, e, item, items, heading, source)
 
@@ -310,10 +318,13 @@ class Extractor:
         return out
 
     def _read_sentence(self, text: str, s: int, e: int, toks: list[Token], hits: list[Hit],
-                       markers: list[Marker], heading: Heading, target: Span | None
-                       ) -> list[_Item]:
+                       markers: list[Marker], heading: Heading,
+                       target: tuple[Span | None] | None, folded: str) -> list[_Item]:
         assert heading.period is not None
-        items = [_Item(t, n, target=target) for n, t in enumerate(toks)]
+        section = target[0] if target is not None else None
+        items = [_Item(t, n, target=section, in_section=target is not None)
+                 for n, t in enumerate(toks)]
+        low = folded
         clause_starts = [s] + [m.end() for m in _CLAUSE.finditer(text, s, e)]
         for n, item in enumerate(items):
             t = item.tok
@@ -333,11 +344,17 @@ class Extractor:
                                  and not w.isdigit() for w in _words(before))
             self._measure(item, before, text[t.amount_end : min(e, t.amount_end + 80)],
                           heading)
-            if target is not None and item.measure == "value" and t.kind != "percent":
-                item.measure = "plan"  # in the tasks section: a target
+            frame = read_frame(low, s, t.start, t.end, heading.period, heading.span,
+                               item.in_section)
+            item.role = frame.role
+            if frame.role == "target":
+                item.target_span = target_span(frame.span, section, heading.period,
+                                               heading.span, low[item.left[0] : item.right[1]])
             item.qualifier = qualifier(before)
             if t.role == "range":
-                item.qualifier = "approx"
+                first = not (n and items[n - 1].tok.role == "range"
+                             and items[n - 1].qualifier == "range_low")
+                item.qualifier = "range_low" if first else "range_high"
             prefix = [m for m in markers if m.start < t.start]
             own = [m for m in prefix if m.start >= left_start]
             item.own_marker = bool(own)
@@ -348,7 +365,9 @@ class Extractor:
         self._classify(text, s, e, items, hits)
         for item in items:
             ref = self._reference(items, item) if item.inherited else None
-            if ref is not None and item.measure in RELATIVE and not item.own_marker:
+            if item.target_span is not None:
+                item.span = item.target_span
+            elif ref is not None and item.measure in RELATIVE and not item.own_marker:
                 item.span = ref.span
             elif item.tok.role == "whole" and item.index > 0:
                 item.span = items[item.index - 1].span  # "15/17 chỉ tiêu": as its part
@@ -405,7 +424,7 @@ class Extractor:
         sentence_hits = [h for h in hits if s <= h.start and h.end <= e]
         parts_at = next((m.start() for m in _PARTS.finditer(text, s, e)), None)
         for item in items:
-            if item.measure in ("other", "change"):
+            if item.measure == "other":
                 continue
             totals: set[str] = set()
             if parts_at is not None and parts_at < item.tok.start:
@@ -509,8 +528,6 @@ class Extractor:
         default = Span(heading.span, p, heading.month, heading.months)  # type: ignore[arg-type]
         m = item.marker
         if m is None:
-            if item.target is not None:
-                return item.target
             if item.measure == "plan":
                 return _span(f"năm {year}", year) or default
             return default
@@ -551,10 +568,13 @@ class Extractor:
         measure = item.measure
         value = item.value
         subject = self._subject(text, item, items)
-        if measure in ("other", "change"):
-            words = (item.base, subject) if measure == "change" else (subject, item.base)
+        if measure == "other":
             indicator, measure = UNCLASSIFIED, "value"
-            subject = " ".join(w for w in words if w)
+            subject = " ".join(w for w in (subject, item.base) if w)
+        elif measure == "change":
+            subject = " ".join(w for w in (item.base, subject) if w)
+            if item.base == "giảm":
+                value = -value
         if indicator == UNCLASSIFIED:
             unit = ("VND" if t.kind == "money" else "percent" if t.kind == "percent"
                     else t.unit_word)
@@ -574,6 +594,7 @@ class Extractor:
             "as_of": span.as_of.isoformat() if span.span == "to_date" and span.as_of else "",
             "indicator": indicator,
             "measure": measure,
+            "role": item.role,
             "value": float(value),
             "unit": unit,
             "qualifier": item.qualifier,

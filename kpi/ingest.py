@@ -221,7 +221,7 @@ def review_table(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     )
     table = table.sort_values(["source", "_line", "_col", "locator"], kind="mergesort")
     cols = ["source", "locator", "area", "period", "span", "month", "as_of", "indicator",
-            "indicator_vi", "measure", "value", "value_vi", "unit", "qualifier", "subject",
+            "indicator_vi", "measure", "role", "value", "value_vi", "unit", "qualifier", "subject",
             "evidence", "derived", "synthetic"]
     return table[cols].reset_index(drop=True)
 

@@ -10,8 +10,10 @@ words                                   measure                   value
 =====================================  ========================  ===================
 chiếm (tỷ lệ) X%                        share_pct                 X
 X% (so với) KH / kế hoạch / dự toán     pct_of_plan               X
-tăng / vượt X% so với KH                pct_of_plan               100 + X
-giảm X% so với KH                       pct_of_plan               100 − X
+tăng / vượt X% so với KH                pct_over_plan             +X
+vượt kế hoạch / dự toán X%              pct_over_plan             +X
+giảm X% so với KH                       pct_over_plan             −X
+so với cùng kỳ ... bằng / đạt X%        pct_of_prior_year         X
 tăng X% (so với cùng kỳ) / tăng X%      pct_change_yoy            +X
 giảm X% (so với cùng kỳ) / giảm X%      pct_change_yoy            −X
 bằng / đạt X% so với cùng kỳ            pct_of_prior_year         X
@@ -47,8 +49,9 @@ _I = re.IGNORECASE
 
 # --- measures --------------------------------------------------------------------------
 _PLAN_NOUN: Final = r"(?:kế\s+hoạch|kh|dự\s+toán|chỉ\s+tiêu|nhiệm\s+vụ\s+kế\s+hoạch|mục\s+tiêu)"
-#: Words before an amount that make it a target ("phấn đấu thu 12 tỷ đồng").
-_TARGET_BEFORE: Final = re.compile(r"(?<!\w)(?:phấn\s+đấu|mục\s+tiêu|chỉ\s+tiêu)(?!\w)", _I)
+#: Words before an amount that make it the plan ("chỉ tiêu ... 500 ha"); a commitment
+#: ("phấn đấu thu 12 tỷ đồng") is a target's value, told by its role (:mod:`kpi.frames`).
+_TARGET_BEFORE: Final = re.compile(r"(?<!\w)chỉ\s+tiêu(?!\w)", _I)
 _PLAN_AFTER: Final = re.compile(
     rf"\s*(?:so\s+(?:với\s+)?|của\s+|trên\s+)?{_PLAN_NOUN}(?!\w)", _I)
 _YOY_AFTER: Final = re.compile(
@@ -69,6 +72,13 @@ _PLAN_THEN_REACH: Final = re.compile(
     rf"(?<!\w){_PLAN_NOUN}(?:\s+\S+){{0,3}}?\s+(?:đạt|bằng)(?:\s+(?:khoảng|gần|hơn|trên))?\s*$",
     _I)
 _RATE_WORD: Final = re.compile(r"(?<!\w)(?:tỷ|tỉ)\s+lệ(?!\w)", _I)
+#: "vượt kế hoạch 12%", "vượt dự toán huyện giao 12%": the excess over the plan.
+_EXCEED_PLAN_BEFORE: Final = re.compile(
+    rf"(?<!\w)vượt\s+(?:so\s+với\s+)?{_PLAN_NOUN}(?:\s+[^\W\d_]+){{0,4}}?\s*:?\s*$", _I)
+#: "so với cùng kỳ năm trước bằng 106%": the comparison before the figure.
+_YOY_THEN_REACH: Final = re.compile(
+    r"(?<!\w)so\s+(?:với\s+)?(?:cùng\s+kỳ|cùng\s+kì|năm\s+trước)(?:\s+[^\W\d_]+){0,3}?"
+    r"\s+(?:bằng|đạt)\s*:?\s*$", _I)
 
 #: Plan words before an amount ("kế hoạch giao 5 tỷ", "dự toán năm 2022: 8 tỷ").
 _PLAN_BEFORE: Final = re.compile(rf"(?<!\w){_PLAN_NOUN}(?P<fill>[^.;]{{0,40}}?)$", _I)
@@ -102,8 +112,10 @@ def percent_measure(before: str, after: str, x: float, quarter: int | None = Non
         return PercentReading("share_pct", x, "")
     if m := _PLAN_AFTER.match(after):
         if change or _EXCEED_BEFORE.search(before):
-            return PercentReading("pct_of_plan", 100.0 + sign * x, m.group().strip())
+            return PercentReading("pct_over_plan", sign * x, m.group().strip())
         return PercentReading("pct_of_plan", x, m.group().strip())
+    if _EXCEED_PLAN_BEFORE.search(before):
+        return PercentReading("pct_over_plan", x, "")
     if m := _QOQ_AFTER.match(after):
         same_quarter = m["q"] is not None and quarter is not None and _roman(m["q"]) == quarter
         measure = "pct_change_yoy" if same_quarter else "pct_change_qoq"
@@ -120,6 +132,8 @@ def percent_measure(before: str, after: str, x: float, quarter: int | None = Non
         return PercentReading("pct_of_prior_year", x, m.group().strip())
     if change:
         return PercentReading("pct_change_yoy", sign * x, "")
+    if _YOY_THEN_REACH.search(before):
+        return PercentReading("pct_of_prior_year", x, "so với cùng kỳ")
     if _PLAN_THEN_REACH.search(before) and not _RATE_WORD.search(before):
         return PercentReading("pct_of_plan", x, "")
     return PercentReading("value", x, "")
