@@ -61,7 +61,14 @@ from kpi import schema
 from kpi.catalog import UNCLASSIFIED, Catalog, load_catalog
 from kpi.cues import RELATIVE, CueIndex, Hit, fold_case
 from kpi.errors import PeriodError
-from kpi.frames import read_frame, target_sections, target_span
+from kpi.frames import (
+    Frame,
+    heading_lines,
+    read_frame,
+    sentence_mode,
+    target_sections,
+    target_span,
+)
 from kpi.heading import Heading, detect_heading, with_overrides
 from kpi.mentions import Scanner, Token
 from kpi.periods import Span, parse_span, quarter_end
@@ -105,7 +112,8 @@ _PARTS: Final = re.compile(r"(?<!\w)(?:trong\s+đó|trong\s+số\s+đó|bao\s+g�
                            re.IGNORECASE)
 _REACHED: Final = re.compile(r"(?<!\w)(?:đạt|bằng)(?:\s+(?:khoảng|gần|hơn|trên))?\s*$",
                            re.IGNORECASE)
-_RATE: Final = re.compile(r"(?<!\w)(?:tỷ|tỉ)\s+lệ(?!\w)", re.IGNORECASE)
+_RATE: Final = re.compile(r"(?<!\w)(?:(?:tỷ|tỉ)\s+(?:lệ|trọng)|cơ\s+cấu|công\s+suất)(?!\w)",
+                          re.IGNORECASE)
 _HEAD_BEFORE: Final = re.compile(r"(?:tổng\s+số|tổng|số)\s+$")
 _PAIR_AFTER_COUNT: Final = re.compile(
     r"(?:số\s+tiền|trị\s+giá|kinh\s+phí|thành\s+tiền|tương\s+ứng|giá\s+trị)[^,;.]{0,24}$"
@@ -164,6 +172,14 @@ class _Item:
     role: str = "result"
     target_span: Span | None = None  # the period a target is for
     extra: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class _State:
+    """What one paragraph hands the next: an open inline target list."""
+
+    mode: Frame | None = None
+    next_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -275,31 +291,41 @@ class Extractor:
         assert heading.period is not None
         lines = text.split("\n")
         sections = target_sections(lines, heading.period, heading.span)
+        breaks = heading_lines(lines)
+        state = _State()
         for para in _paragraphs(lines):
             line = para.first_line - 1
+            k = bisect.bisect_right(breaks, line)
+            if k and breaks[k - 1] >= state.next_line:
+                state.mode = None  # a heading since the last paragraph ends an inline list
+            state.next_line = line + len(para.starts)
             inside = next((sec for sec in sections if sec[0] < line < sec[1]), None)
             yield from self._paragraph_rows(para, heading, source,
-                                            None if inside is None else (inside[2],))
+                                            None if inside is None else (inside[2],), state)
 
     # ---- one paragraph ----------------------------------------------------------------
     def _paragraph_rows(self, para: _Paragraph, heading: Heading, source: str,
-                        target: tuple[Span | None] | None) -> Iterator[dict]:
+                        target: tuple[Span | None] | None, state: _State) -> Iterator[dict]:
         """Rows of one paragraph; ``target``: ``(span named by its heading or None,)`` when
-        the paragraph is in a part that lists targets."""
+        the paragraph is in a part that lists targets; ``state`` carries an inline target
+        list from one sentence to the next (:func:`kpi.frames.sentence_mode`)."""
+        assert heading.period is not None
         text = para.text
         tokens = self.scanner.scan(text)
         values = [t for t in tokens if t.is_value]
-        if not values:
-            return
         folded = fold_case(text)
         units = [(t.unit_start, t.end, t.unit_word) for t in values if t.unit_word]
         for s, e in _sentences(text):
             inside = [t for t in values if s <= t.start < e]
+            frame = target if target is not None or state.mode is None else (state.mode.span,)
+            if target is None:
+                state.mode = sentence_mode(folded, s, e, heading.period, heading.span,
+                                           state.mode)
             if not inside:
                 continue
             hits = self._unit_cues(self.cues.hits(folded, s, e), units)
             markers = span_markers(folded, s, inside[-1].start)
-            items = self._read_sentence(text, s, e, inside, hits, markers, heading, target,
+            items = self._read_sentence(text, s, e, inside, hits, markers, heading, frame,
                                         folded)
             for item in items:
                 yield self._row(para, s, e, item, items, heading, source)
@@ -445,6 +471,7 @@ class Extractor:
                 item.indicator, item.cue = code, cue
         if parts_at is not None:
             self._total_from_parts(items, parts_at)
+            self._plan_parts(items, parts_at)
 
     def _total_from_parts(self, items: list[_Item], parts_at: int) -> None:
         """"45.678 mũi, trong đó: mũi 1 ..., mũi 2 ...": an unclassified total whose parts
@@ -461,6 +488,17 @@ class Extractor:
                     and self.cues.compatible(ind, total.tok.kind, "value", total.tok.unit_word)):
                 total.indicator, total.cue = rule.total, ""
                 return
+
+    @staticmethod
+    def _plan_parts(items: list[_Item], parts_at: int) -> None:
+        """"dự toán thu 10.764 tỷ đồng; trong đó, thu nội địa 5.184 tỷ đồng": the parts of
+        a plan are plans."""
+        before = [o for o in items if o.tok.start < parts_at and o.measure in ("value", "plan")]
+        if not before or before[-1].measure != "plan":
+            return
+        for o in items:
+            if o.tok.start > parts_at and o.measure == "value" and o.tok.kind == before[-1].tok.kind:
+                o.measure = "plan"
 
     @staticmethod
     def _reference(items: list[_Item], item: _Item) -> _Item | None:

@@ -55,7 +55,9 @@ _CUES: Final = re.compile(
     r"|kết\s+thúc\s+năm|trong\s+năm\s+qua|năm\s+qua|vừa\s+qua|đến\s+nay|tới\s+nay|hiện\s+nay"
     r"|hiện\s+có|hiện\s+còn|lũy\s+kế|luỹ\s+kế|từ\s+đầu\s+năm|kết\s+quả|thực\s+hiện\s+được"
     r"|so\s+với\s+cùng\s+kỳ|cùng\s+kỳ)"
-    r"|(?P<p_term>(?:nhiệm\s+kỳ|giai\s+đoạn)\s+" + _Y + r"\s*[-–—]\s*" + _Y + r")"
+    r"|(?P<c_list>(?:chỉ\s+tiêu|mục\s+tiêu|nhiệm\s+vụ|phương\s+hướng|kế\s+hoạch)(?!\w)"
+    r"[^.;:]{0,100}?(?::|(?<!\w)(?:gồm|như\s+sau|như|cụ\s+thể(?:\s+là)?)(?!\w)))"
+    r"|(?P<p_term>(?:nhiệm\s+kỳ|giai\s+đoạn|thời\s+kỳ)\s+" + _Y + r"\s*[-–—]\s*" + _Y + r")"
     r"|(?P<p_by>(?:đến|tới)\s+(?:hết\s+|cuối\s+)?năm\s+" + _Y + r")"
     r"|(?P<p_quarter>(?:quý|quí)\s+" + _Q + r"(?!\w)(?:\s*(?:/|năm)\s*" + _Y + r")?)"
     r"|(?P<p_half>(?:6|sáu)\s+tháng\s+cuối\s+năm(?:\s+" + _Y + r")?)"
@@ -71,6 +73,15 @@ _AFTER_TARGET: Final = re.compile(r"\s*(?:trở\s+lên|trở\s+xuống|ít\s+nh�
 _YEAR_PLAN: Final = re.compile(
     r"(?<!\w)(?:(?:dự\s+toán|kế\s+hoạch|chỉ\s+tiêu|nhiệm\s+vụ)(?:\s+\S+){0,3}?\s+năm"
     r"|cả\s+năm|hết\s+năm|cuối\s+năm)(?!\w)")
+
+#: Before a commitment or a list of targets: the words of an account ("đạt và vượt 12/12
+#: chỉ tiêu", "được nâng lên", "so với mục tiêu").
+_ACHIEVED_BEFORE: Final = re.compile(
+    r"(?<!\w)(?:đạt|vượt|hoàn\s+thành|thực\s+hiện|đã|được|so\s+với|với)(?:\s+[^\s.;]+){0,3}\s*$")
+
+#: Before a term: it names a body or a document, it frames nothing.
+_NAMING_BEFORE: Final = re.compile(
+    r"(?:khóa|khoá|kỳ\s+họp|đại\s+hội|nghị\s+quyết|hđnd|ubnd|ban\s+chấp\s+hành|bch)[^.;]*$")
 
 _ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
@@ -142,8 +153,13 @@ def read_frame(low: str, s: int, start: int, end: int, report: pd.Period,
     span: Span | None = None
     for m in _CUES.finditer(low, s, start):
         kind = m.lastgroup or ""
-        if kind == "c_verb":
-            role = "target"
+        if kind in ("c_verb", "c_list"):
+            if _ACHIEVED_BEFORE.search(low, max(s, m.start() - 30), m.start()):
+                role, span = "result", None  # "đạt 12/12 chỉ tiêu, cụ thể:", "được nâng lên"
+            elif kind == "c_list" and role == "result":
+                continue  # "kết quả thực hiện các chỉ tiêu như sau:" lists results
+            else:
+                role = "target"
         elif kind == "r_verb":
             role, span = "result", None
         else:
@@ -152,6 +168,8 @@ def read_frame(low: str, s: int, start: int, end: int, report: pd.Period,
                 continue
             if low[max(s, m.start() - 12) : m.start()].rstrip().endswith(("so với", "với")):
                 continue  # "so với năm 2021": a comparison, not a frame
+            if kind == "p_term" and _NAMING_BEFORE.search(low, max(s, m.start() - 30), m.start()):
+                continue  # "HĐND xã khóa XII, nhiệm kỳ 2021-2026": a name, not a frame
             where = _compare(found, report, report_span)
             if where > 0:
                 role, span = "target", found
@@ -162,6 +180,27 @@ def read_frame(low: str, s: int, start: int, end: int, report: pd.Period,
     if not role:
         role = "target" if in_section else "result"
     return Frame(role, span if role == "target" else None)
+
+
+def sentence_mode(low: str, s: int, e: int, report: pd.Period, report_span: str,
+                  mode: Frame | None) -> Frame | None:
+    """The mode after a sentence: a target list opened by it ("Các mục tiêu, nhiệm vụ cụ
+    thể gồm: ...", "CÁC CHỈ TIÊU CHỦ YẾU TRONG NHIỆM KỲ 2020-2025") carries on to the
+    next sentences as a target section would; an account (a result cue, a list of results)
+    ends it. ``mode``: the mode before the sentence."""
+    last = read_frame(low, s, e, e, report, report_span, mode is not None)
+    opened = False
+    for m in _CUES.finditer(low, s, e):
+        if m.lastgroup == "c_list" or (m.lastgroup == "p_term" and not _NAMING_BEFORE.search(
+                low, max(s, m.start() - 30), m.start())):
+            opened = True
+        elif m.lastgroup == "r_verb":
+            opened = False
+    if last.role == "result":
+        return None
+    if opened:
+        return last
+    return mode
 
 
 def default_target_span(report: pd.Period, report_span: str) -> Span:
@@ -231,6 +270,18 @@ def _heading(line: str) -> tuple[str, str] | None:
     if words.endswith(":") and len(words) < 100:
         return "colon", words
     return None
+
+
+def heading_lines(lines: list[str]) -> list[int]:
+    """Indices of the heading lines that do not open a target list (they end one)."""
+    out = []
+    for i, line in enumerate(lines):
+        if len(line) > 160:
+            continue
+        head = _heading(line)
+        if head is not None and not _TARGET_HEADING.match(head[1]):
+            out.append(i)
+    return out
 
 
 def target_sections(lines: list[str], report: pd.Period, report_span: str

@@ -49,11 +49,8 @@ _I = re.IGNORECASE
 
 # --- measures --------------------------------------------------------------------------
 _PLAN_NOUN: Final = r"(?:kế\s+hoạch|kh|dự\s+toán|chỉ\s+tiêu|nhiệm\s+vụ\s+kế\s+hoạch|mục\s+tiêu)"
-#: Words before an amount that make it the plan ("chỉ tiêu ... 500 ha"); a commitment
-#: ("phấn đấu thu 12 tỷ đồng") is a target's value, told by its role (:mod:`kpi.frames`).
-_TARGET_BEFORE: Final = re.compile(r"(?<!\w)chỉ\s+tiêu(?!\w)", _I)
 _PLAN_AFTER: Final = re.compile(
-    rf"\s*(?:so\s+(?:với\s+)?|của\s+|trên\s+)?{_PLAN_NOUN}(?!\w)", _I)
+    rf"\s*(?:so\s+(?:với\s+)?|của\s+|trên\s+)?(?:{_PLAN_NOUN}|nghị\s+quyết)(?!\w)", _I)
 _YOY_AFTER: Final = re.compile(
     r"\s*(?:so\s+(?:với\s+)?)?(?:cùng\s+kỳ|cùng\s+kì|ck(?!\w)|năm\s+trước|năm\s+ngoái"
     r"|năm\s+(?P<y>(?:19|20)[0-9]{2}))", _I)
@@ -72,6 +69,15 @@ _PLAN_THEN_REACH: Final = re.compile(
     rf"(?<!\w){_PLAN_NOUN}(?:\s+\S+){{0,3}}?\s+(?:đạt|bằng)(?:\s+(?:khoảng|gần|hơn|trên))?\s*$",
     _I)
 _RATE_WORD: Final = re.compile(r"(?<!\w)(?:tỷ|tỉ)\s+lệ(?!\w)", _I)
+#: A rate or share named before a change: its change is in points ("change").
+_RATE_CONTEXT: Final = re.compile(
+    r"(?<!\w)(?:(?:tỷ|tỉ)\s+(?:lệ|trọng)(?!\s+tăng)|cơ\s+cấu|chiếm)(?!\w)", _I)
+#: A growth rate named before the figure: "tốc độ tăng trưởng đạt 8,5%", "tăng trưởng
+#: kinh tế ước đạt 3,98%", "tỷ lệ tăng thu ngân sách bình quân hàng năm: 12%".
+_GROWTH_BEFORE: Final = re.compile(
+    r"(?<!\w)(?:tăng\s+trưởng|tốc\s+độ\s+tăng|(?:tỷ|tỉ)\s+lệ\s+tăng|tăng\s+bình\s+quân)"
+    r"[^;:%]{0,70}?(?:(?<!\w)(?:đạt|là|khoảng|trên|dưới|hơn|từ|bình\s+quân)\s*:?|:)?\s*$",
+    _I)
 #: "vượt kế hoạch 12%", "vượt dự toán huyện giao 12%": the excess over the plan.
 _EXCEED_PLAN_BEFORE: Final = re.compile(
     rf"(?<!\w)vượt\s+(?:so\s+với\s+)?{_PLAN_NOUN}(?:\s+[^\W\d_]+){{0,4}}?\s*:?\s*$", _I)
@@ -87,9 +93,8 @@ _PLAN_FILL_WORDS: Final = frozenset((
     "hđnd", "ubnd", "được", "đã", "đề", "ra", "là", "của", "thu", "chi", "ngân", "sách", "nhà",
     "nước", "vốn", "trung", "ương", "mới", "điều", "chỉnh", "bổ", "sung", "với", "tổng",
 ))  # fmt: skip
-_REACHED_BEFORE: Final = re.compile(r"(?<!\w)(?:đã|được|thực\s+hiện)(?!\w)", _I)
 _CHANGE_AMOUNT_BEFORE: Final = re.compile(
-    rf"(?<!\w)(?:tăng|giảm){_FILL}\s*:?\s*$", _I)
+    rf"(?<!\w)(?:(?:tăng|giảm){_FILL}|(?:có|được)?\s*thêm(?:\s+(?:là|được))?)\s*:?\s*$", _I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +115,9 @@ def percent_measure(before: str, after: str, x: float, quarter: int | None = Non
     sign = -1.0 if change and change["dir"].lower() == "giảm" else 1.0
     if _SHARE_BEFORE.search(before):
         return PercentReading("share_pct", x, "")
+    if change and _RATE_CONTEXT.search(before):
+        # "tỷ lệ hộ nghèo còn 3,2%, giảm 0,5%": a rate moves by points, an absolute change
+        return PercentReading("change", sign * x, "")
     if m := _PLAN_AFTER.match(after):
         if change or _EXCEED_BEFORE.search(before):
             return PercentReading("pct_over_plan", sign * x, m.group().strip())
@@ -132,6 +140,8 @@ def percent_measure(before: str, after: str, x: float, quarter: int | None = Non
         return PercentReading("pct_of_prior_year", x, m.group().strip())
     if change:
         return PercentReading("pct_change_yoy", sign * x, "")
+    if _GROWTH_BEFORE.search(before):
+        return PercentReading("pct_change_yoy", x, "")
     if _YOY_THEN_REACH.search(before):
         return PercentReading("pct_of_prior_year", x, "so với cùng kỳ")
     if _PLAN_THEN_REACH.search(before) and not _RATE_WORD.search(before):
@@ -145,10 +155,8 @@ def _roman(q: str) -> int:
 
 def is_plan_amount(before: str) -> bool:
     """Whether an amount or count is the plan itself: a plan noun, then only filler words
-    (giao, năm 2022, huyện, là, ":" ...) before the number; or a target ("phấn đấu thu 12
-    tỷ đồng", "chỉ tiêu ... 500 ha") not said to be reached."""
-    if _TARGET_BEFORE.search(before[-60:]) and not _REACHED_BEFORE.search(before[-60:]):
-        return True
+    (giao, năm 2022, huyện, là, ":" ...) before the number. A commitment ("phấn đấu thu 12
+    tỷ đồng") is a target's value, not a plan: its role says so (:mod:`kpi.frames`)."""
     m = _PLAN_BEFORE.search(before[-60:])
     if m is None:
         return False
