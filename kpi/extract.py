@@ -112,6 +112,8 @@ _PARTS: Final = re.compile(r"(?<!\w)(?:trong\s+đó|trong\s+số\s+đó|bao\s+g�
                            re.IGNORECASE)
 _REACHED: Final = re.compile(r"(?<!\w)(?:đạt|bằng)(?:\s+(?:khoảng|gần|hơn|trên))?\s*$",
                            re.IGNORECASE)
+_GROWTH: Final = re.compile(r"(?<!\w)(?:tăng\s+trưởng|tốc\s+độ|(?:tỷ|tỉ)\s+lệ\s+tăng)(?!\w)",
+                           re.IGNORECASE)
 _RATE: Final = re.compile(r"(?<!\w)(?:(?:tỷ|tỉ)\s+(?:lệ|trọng)|cơ\s+cấu|công\s+suất)(?!\w)",
                           re.IGNORECASE)
 _HEAD_BEFORE: Final = re.compile(r"(?:tổng\s+số|tổng|số)\s+$")
@@ -387,6 +389,7 @@ class Extractor:
             chosen = own or ([] if item.measure == "plan" else prefix)
             item.marker = _last_marker(chosen)
         self._reached_share(text, items)
+        self._rate_changes(text, items)
         self._pair(text, items)
         self._classify(text, s, e, items, hits)
         for item in items:
@@ -415,6 +418,24 @@ class Extractor:
         elif is_change_amount(before):
             item.measure = "change"
             item.base = "giảm" if re.search(r"giảm\s*\S*\s*$", before, re.I) else "tăng"
+
+    @staticmethod
+    def _rate_changes(text: str, items: list[_Item]) -> None:
+        """"Tỷ lệ hộ nghèo còn 16,22%, giảm 6,16%": a change of a rate is in points (an
+        absolute change), when a rate level or a rate word comes before it in its clause
+        with no amount or count between."""
+        for n, item in enumerate(items):
+            if item.tok.kind != "percent" or item.measure not in ("pct_change_yoy",
+                                                                    "pct_change_qoq"):
+                continue
+            prev = items[n - 1] if n else None
+            if prev is not None and prev.tok.kind != "percent" and prev.tok.start >= item.clause:
+                continue
+            if (prev is not None and prev.tok.kind == "percent"
+                    and prev.measure in ("value", "share_pct")) or (
+                    _RATE.search(text, item.clause, item.tok.start)
+                    and not _GROWTH.search(text, item.clause, item.tok.start)):
+                item.measure = "change"
 
     @staticmethod
     def _reached_share(text: str, items: list[_Item]) -> None:

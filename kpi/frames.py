@@ -45,13 +45,14 @@ _Q: Final = r"(iv|iii|ii|i|[1-4])"
 #: commitment, ``r_*`` result, ``p_*`` a period (future or past decided by the caller).
 _CUES: Final = re.compile(
     r"(?<!\w)(?:"
-    r"(?P<c_verb>phấn\s+đấu|đặt\s+mục\s+tiêu|đề\s+ra(?:\s+mục\s+tiêu|\s+chỉ\s+tiêu)?"
+    r"(?P<c_verb>phấn\s+đấu|đặt(?:\s+ra)?\s+(?:mục\s+tiêu|chỉ\s+tiêu)|giao\s+chỉ\s+tiêu|đề\s+ra(?:\s+mục\s+tiêu|\s+chỉ\s+tiêu)?"
     r"|mục\s+tiêu(?!\s+(?:đề\s+ra|đã))|quyết\s+tâm|cố\s+gắng|sẽ|phải\s+đạt"
     r"|dự\s+kiến|kế\s+hoạch\s+(?:năm|quý)\s+tới|định\s+hướng|chỉ\s+tiêu\s+(?:năm|quý)\s+tới"
     r"|nâng(?:\s+cao)?(?=[^.;]{0,80}?\slên(?:\s|$))|hạ(?=[^.;]{0,80}?\sxuống(?:\s|$))"
     r"|giảm(?=[^.;]{0,60}?\sxuống(?:\s+còn)?(?:\s|$))|tăng\s+thêm|tiếp\s+tục\s+duy\s+trì"
     r"|duy\s+trì)"
-    r"|(?P<r_verb>đã|ước\s+thực\s+hiện|ước\s+đạt|ước\s+tính|ước\s+cả\s+năm|ước(?=\s+[0-9])"
+    r"|(?P<r_verb>đã|(?:đạt|hoàn\s+thành)\s+và\s+vượt|vượt\s+(?:so\s+với\s+)?(?:kế\s+hoạch|kh"
+    r"|chỉ\s+tiêu|dự\s+toán|nghị\s+quyết)|ước\s+thực\s+hiện|ước\s+đạt|ước\s+tính|ước\s+cả\s+năm|ước(?=\s+[0-9])"
     r"|kết\s+thúc\s+năm|trong\s+năm\s+qua|năm\s+qua|vừa\s+qua|đến\s+nay|tới\s+nay|hiện\s+nay"
     r"|hiện\s+có|hiện\s+còn|lũy\s+kế|luỹ\s+kế|từ\s+đầu\s+năm|kết\s+quả|thực\s+hiện\s+được"
     r"|so\s+với\s+cùng\s+kỳ|cùng\s+kỳ)"
@@ -77,7 +78,11 @@ _YEAR_PLAN: Final = re.compile(
 #: Before a commitment or a list of targets: the words of an account ("đạt và vượt 12/12
 #: chỉ tiêu", "được nâng lên", "so với mục tiêu").
 _ACHIEVED_BEFORE: Final = re.compile(
-    r"(?<!\w)(?:đạt|vượt|hoàn\s+thành|thực\s+hiện|đã|được|so\s+với|với)(?:\s+[^\s.;]+){0,3}\s*$")
+    r"(?<!\w)(?:đạt|vượt|hoàn\s+thành|thực\s+hiện|đã|được|so\s+với)(?:\s+[^\s.;]+){0,3}\s*$")
+#: Inside a list opener: a list of what was achieved ("các chỉ tiêu đạt và vượt như:").
+_ACHIEVED_IN: Final = re.compile(r"(?<!\w)(?:đạt|vượt|hoàn\s+thành|đã|kết\s+quả)(?!\w)")
+#: After a commitment word: used as a noun ("sự quyết tâm của", "mục tiêu của Nghị quyết").
+_NOUN_AFTER: Final = re.compile(r"\s+(?:của|cao|chính\s+trị|đã)(?!\w)")
 
 #: Before a term: it names a body or a document, it frames nothing.
 _NAMING_BEFORE: Final = re.compile(
@@ -154,7 +159,11 @@ def read_frame(low: str, s: int, start: int, end: int, report: pd.Period,
     for m in _CUES.finditer(low, s, start):
         kind = m.lastgroup or ""
         if kind in ("c_verb", "c_list"):
-            if _ACHIEVED_BEFORE.search(low, max(s, m.start() - 30), m.start()):
+            if kind == "c_verb" and _NOUN_AFTER.match(low, m.end()):
+                continue
+            before = _ACHIEVED_BEFORE.search(low, max(s, m.start() - 30), m.start())
+            if (before and (kind == "c_list" or before.group().split()[0] in ("đã", "được", "so"))
+                    ) or (kind == "c_list" and _ACHIEVED_IN.search(m.group())):
                 role, span = "result", None  # "đạt 12/12 chỉ tiêu, cụ thể:", "được nâng lên"
             elif kind == "c_list" and role == "result":
                 continue  # "kết quả thực hiện các chỉ tiêu như sau:" lists results
@@ -166,7 +175,8 @@ def read_frame(low: str, s: int, start: int, end: int, report: pd.Period,
             found = _period_span(m, report)
             if found is None:
                 continue
-            if low[max(s, m.start() - 12) : m.start()].rstrip().endswith(("so với", "với")):
+            if low[max(s, m.start() - 12) : m.start()].rstrip().endswith(
+                    ("so với", "với", "so sánh", "giá", "từ")):
                 continue  # "so với năm 2021": a comparison, not a frame
             if kind == "p_term" and _NAMING_BEFORE.search(low, max(s, m.start() - 30), m.start()):
                 continue  # "HĐND xã khóa XII, nhiệm kỳ 2021-2026": a name, not a frame

@@ -94,7 +94,8 @@ _PLAN_FILL_WORDS: Final = frozenset((
     "nước", "vốn", "trung", "ương", "mới", "điều", "chỉnh", "bổ", "sung", "với", "tổng",
 ))  # fmt: skip
 _CHANGE_AMOUNT_BEFORE: Final = re.compile(
-    rf"(?<!\w)(?:(?:tăng|giảm){_FILL}|(?:có|được)?\s*thêm(?:\s+(?:là|được))?)\s*:?\s*$", _I)
+    rf"(?<!\w)(?<!gia\s)(?:(?:tăng|giảm){_FILL}|(?:có|được)?\s*thêm(?:\s+(?:là|được))?)\s*:?\s*$",
+    _I)
 
 
 @dataclass(frozen=True, slots=True)
