@@ -38,7 +38,7 @@ from kpi import schema
 from kpi.extract import Extractor
 from kpi.heading import Heading
 from kpi.tables.text import slugify
-from kpi.textio import normalise
+from kpi.textio import normalise, strip_chrome
 
 _LEVELS = {"commune": "commune", "district": "district", "province": "province"}
 _LOC = re.compile(r"L(\d+):(\d+)-(\d+)")
@@ -168,7 +168,7 @@ def _measure_of(row: pd.Series) -> str:
 def score_passage(text: str, meta: dict, labels: Iterable[dict], extractor: Extractor
                   ) -> Scores:
     """The counts of one passage (see the module docstring)."""
-    text = normalise(text)
+    text = strip_chrome(normalise(text))
     rows = pd.DataFrame(list(extractor.rows(text, _heading(meta), meta["id"])))
     rows = schema.conform(rows) if not rows.empty else schema.empty()
     spans = _spans(text, rows)

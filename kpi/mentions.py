@@ -158,11 +158,18 @@ def _small(t: Token, limit: int) -> bool:
     return 1 <= len(t.digits) <= 2 and 1 <= int(t.digits) <= limit
 
 
+_INLINE_ITEM_BEFORE: Final = re.compile(r"[.:;)]\s+$")
+_INLINE_ITEM_AFTER: Final = re.compile(r"[.)]\s+[A-ZĐÀ-Ỹ]")
+
+
 def _enumeration(text: str, t: Token) -> bool:
     """A heading's number at the start of its line: "1. CÔNG TÁC", "2) ...", "1.2 Công"."""
     line_start = text.rfind("\n", 0, t.start) + 1
     if text[line_start : t.start].strip(" \t-+•*("):
-        return False
+        # a list item run into one line: "... 25.000 tấn. 3. Tổng sản lượng ..."
+        return bool(_INLINE_ITEM_BEFORE.search(text, max(line_start, t.start - 4), t.start)
+                    and _INLINE_ITEM_AFTER.match(text, t.amount_end)
+                    and len(t.digits) <= 2)
     if _ENUM_AFTER.match(text, t.amount_end):
         return len(t.amount.strip()) <= 5
     rest = text[t.amount_end : t.amount_end + 3].lstrip(" \t")
@@ -269,6 +276,12 @@ class Scanner:
         i = 0
         while i < len(tokens) - 1:
             a, b = tokens[i], tokens[i + 1]
+            if (a.reason == "year" and not b.reason and _is_year(b) and not b.has_mult
+                    and 0 < int(b.digits) - int(a.digits) <= 30
+                    and _RANGE.fullmatch(text[a.amount_end : b.start])):
+                b.reason = "year"  # "nhiệm kỳ 2021-2026 tổ chức": "tổ" is no unit here
+                i += 2
+                continue
             if a.reason or b.reason:
                 i += 1
                 continue
