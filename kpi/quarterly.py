@@ -12,7 +12,9 @@ measure, quarter), following the catalogue's aggregation type:
 * **rate**: recomputed as numerator / denominator (× 100 for percent) from the quarterly
   values of its catalogue parts when both exist; else read like a stock.
 
-Other measures (``plan``, ``pct_of_plan``, ``pct_change_yoy`` ...) pass through as stated,
+Targets (``role == "target"``: figures committed for a later period) are no part of any
+series: :func:`kpi.compare.targets` reads them. Other measures (``plan``, ``pct_of_plan``,
+``pct_change_yoy`` ...) of results pass through as stated,
 one per (area, indicator, measure, quarter, span). Flow figures that are not quarters
 (single months, ``to_date`` running totals) also pass through with their span, so a
 reader can still show them, labelled; only ``span == "quarter"`` rows are quarter values.
@@ -135,7 +137,10 @@ def preference(obs: pd.DataFrame) -> pd.Series:
     among all rows: compare only rows of one cell. ``obs`` must be a conformed table."""
     if obs.empty:
         return pd.Series([], dtype="int64", index=obs.index)
-    recency = obs.groupby("source")["period"].transform("max").map(lambda p: -p.ordinal)
+    # a target's period is the one it is for: it says nothing of how recent a report is
+    results = obs["period"].where(obs["role"] != "target") if "role" in obs else obs["period"]
+    latest = results.groupby(obs["source"]).transform("max").fillna(obs["period"])
+    recency = latest.map(lambda p: -p.ordinal)
     keys = pd.DataFrame({
         "synthetic": obs["synthetic"].astype(bool),
         "qualifier": obs["qualifier"].map(PREFERENCE).fillna(len(PREFERENCE)),
@@ -244,8 +249,8 @@ class _Builder:
         values: dict[tuple[str, str], list[int]] = defaultdict(list)
         others: dict[tuple, list[int]] = defaultdict(list)
         for i, r in enumerate(self.rec):
-            if r["indicator"] not in self.catalog:
-                continue
+            if r["indicator"] not in self.catalog or r["role"] == "target":
+                continue  # targets are not results: see :func:`kpi.compare.targets`
             if r["measure"] == "value":
                 values[(r["area"], r["indicator"])].append(i)
             else:
