@@ -185,6 +185,8 @@ def read_frame(low: str, s: int, start: int, end: int, report: pd.Period,
                 role, span = "target", found
             elif where < 0:
                 role, span = "result", None
+            elif role == "target":
+                span = found  # "phấn đấu năm 2022 thu ..." in a Q2 report: the year
     if _AFTER_TARGET.match(low, end):
         role = "target"
     if not role:
