@@ -517,8 +517,9 @@ class Extractor:
         before = [o for o in items if o.tok.start < parts_at and o.measure in ("value", "plan")]
         if not before or before[-1].measure != "plan":
             return
+        kind = before[-1].tok.kind
         for o in items:
-            if o.tok.start > parts_at and o.measure == "value" and o.tok.kind == before[-1].tok.kind:
+            if o.tok.start > parts_at and o.measure == "value" and o.tok.kind == kind:
                 o.measure = "plan"
 
     @staticmethod

@@ -128,10 +128,8 @@ def _period_span(m: re.Match[str], report: pd.Period) -> Span | None:
         return _year_span(year)
     if kind == "p_quarter":
         q = _ROMAN.get(g[1]) or int(g[1])
-        if len(g) > 2:
-            year = int(g[2])
-        else:  # "quý II" without a year: the next such quarter from the report's
-            year = report.year if q >= report.quarter else report.year + 1
+        # "quý II" without a year: the report's year (an earlier quarter is an account)
+        year = int(g[2]) if len(g) > 2 else report.year
         return Span("quarter", _quarter(year, q), None, 3)
     return None
 
@@ -156,6 +154,7 @@ def read_frame(low: str, s: int, start: int, end: int, report: pd.Period,
     """
     role = ""
     span: Span | None = None
+    own_year: Span | None = None
     for m in _CUES.finditer(low, s, start):
         kind = m.lastgroup or ""
         if kind in ("c_verb", "c_list"):
@@ -178,20 +177,20 @@ def read_frame(low: str, s: int, start: int, end: int, report: pd.Period,
             if low[max(s, m.start() - 12) : m.start()].rstrip().endswith(
                     ("so với", "với", "so sánh", "giá", "từ")):
                 continue  # "so với năm 2021": a comparison, not a frame
-            if kind == "p_term" and _NAMING_BEFORE.search(low, max(s, m.start() - 30), m.start()):
+            if kind == "p_term" and _NAMING_BEFORE.search(low, max(s, m.start() - 60), m.start()):
                 continue  # "HĐND xã khóa XII, nhiệm kỳ 2021-2026": a name, not a frame
             where = _compare(found, report, report_span)
             if where > 0:
                 role, span = "target", found
             elif where < 0:
                 role, span = "result", None
-            elif role == "target":
-                span = found  # "phấn đấu năm 2022 thu ..." in a Q2 report: the year
+            elif found.span == "year":
+                own_year = found  # "(năm 2022) phấn đấu ... (năm 2022)" in a Q2 report
     if _AFTER_TARGET.match(low, end):
         role = "target"
     if not role:
         role = "target" if in_section else "result"
-    return Frame(role, span if role == "target" else None)
+    return Frame(role, (span or own_year) if role == "target" else None)
 
 
 def sentence_mode(low: str, s: int, e: int, report: pd.Period, report_span: str,
@@ -203,8 +202,9 @@ def sentence_mode(low: str, s: int, e: int, report: pd.Period, report_span: str,
     last = read_frame(low, s, e, e, report, report_span, mode is not None)
     opened = False
     for m in _CUES.finditer(low, s, e):
-        if m.lastgroup == "c_list" or (m.lastgroup == "p_term" and not _NAMING_BEFORE.search(
-                low, max(s, m.start() - 30), m.start())):
+        if m.lastgroup == "c_list" or (
+                m.lastgroup == "p_term" and e - s < 100  # a heading run into the text
+                and not _NAMING_BEFORE.search(low, max(s, m.start() - 60), m.start())):
             opened = True
         elif m.lastgroup == "r_verb":
             opened = False

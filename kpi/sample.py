@@ -56,7 +56,8 @@ from kpi.sample_text import Fact, Say, with_period
 
 MARKER: Final = ".kpi-sample"
 TRUTH_COLUMNS: Final = ("source", "locator", "area", "period", "span", "month", "as_of",
-                        "indicator", "measure", "role", "value", "unit", "qualifier", "text", "note")
+                        "indicator", "measure", "role", "value", "unit", "qualifier", "text",
+                        "note")
 
 
 @dataclass

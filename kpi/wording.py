@@ -88,6 +88,8 @@ _YOY_THEN_REACH: Final = re.compile(
 
 #: Plan words before an amount ("kế hoạch giao 5 tỷ", "dự toán năm 2022: 8 tỷ").
 _PLAN_BEFORE: Final = re.compile(rf"(?<!\w){_PLAN_NOUN}(?P<fill>[^.;]{{0,40}}?)$", _I)
+#: An assigned quota: "chỉ tiêu giao trồng mới 500 cây", "chỉ tiêu huyện giao".
+_ASSIGNED_BEFORE: Final = re.compile(r"(?<!\w)chỉ\s+tiêu(?:\s+[^\W\d_]+){0,2}\s+giao(?!\w)", _I)
 _PLAN_FILL_WORDS: Final = frozenset((
     "giao", "năm", "cả", "huyện", "tỉnh", "xã", "thị", "phường", "thành", "phố", "cấp", "trên",
     "hđnd", "ubnd", "được", "đã", "đề", "ra", "là", "của", "thu", "chi", "ngân", "sách", "nhà",
@@ -158,6 +160,8 @@ def is_plan_amount(before: str) -> bool:
     """Whether an amount or count is the plan itself: a plan noun, then only filler words
     (giao, năm 2022, huyện, là, ":" ...) before the number. A commitment ("phấn đấu thu 12
     tỷ đồng") is a target's value, not a plan: its role says so (:mod:`kpi.frames`)."""
+    if _ASSIGNED_BEFORE.search(before[-60:]):
+        return True
     m = _PLAN_BEFORE.search(before[-60:])
     if m is None:
         return False
