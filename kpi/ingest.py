@@ -178,7 +178,9 @@ def ingest(
     observations = schema.validate(schema.conform(observations))
     found.extend(_unclassified(observations))
     rules_found = _rule_findings(observations, _with_rules(catalog, implied))
-    quality = fnd.frame(pd.concat([fnd.frame(found), rules_found], ignore_index=True))
+    quality = fnd.frame(pd.concat([fnd.frame(found), rules_found,
+                                   _conflict_findings(observations, catalog)],
+                                  ignore_index=True))
 
     processed_dir.mkdir(parents=True, exist_ok=True)
     store.write_observations(observations, processed_dir)
@@ -197,6 +199,14 @@ def _unclassified(obs: pd.DataFrame) -> list[Finding]:
     counts = obs[obs["indicator"] == UNCLASSIFIED].groupby("source").size()
     return [Finding("info", "unclassified", f"{n} numbers not matched to a catalogue indicator "
                     "(see review.csv)", source=str(src)) for src, n in counts.items()]
+
+
+def _conflict_findings(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Cells whose figures disagree (:mod:`kpi.quarterly`): each names every figure, where
+    it came from and which one the analysis uses."""
+    from kpi.quarterly import quarterly
+
+    return fnd.frame(quarterly(obs, catalog).findings)
 
 
 def _rule_findings(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
