@@ -638,6 +638,8 @@ class Extractor:
         if indicator == UNCLASSIFIED:
             unit = ("VND" if t.kind == "money" else "percent" if t.kind == "percent"
                     else t.unit_word)
+            if t.kind == "percent" and measure == "value" and item.measure == "value":
+                measure = "share_pct"  # a rate or share with no catalogue indicator
         else:
             ind = self.catalog.indicators[indicator]
             unit = "percent" if measure in RELATIVE else ind.unit

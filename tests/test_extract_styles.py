@@ -404,7 +404,7 @@ def test_commitments_are_targets_and_quotas_plans(body, needle, measure, role, s
 def test_percentage_subject_from_the_words_after_it():
     body = "Tiếp nhận 1.520 hồ sơ thủ tục hành chính, 100% hồ sơ giải quyết đúng hạn."
     row = at(rows(body), body, "100%")
-    assert (row["measure"], row["unit"]) == ("value", "percent")
+    assert (row["measure"], row["unit"]) == ("share_pct", "percent")  # a rate, no indicator
     assert row["subject"].startswith("hồ sơ giải quyết")
 
 
