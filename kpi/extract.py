@@ -112,6 +112,8 @@ _PARTS: Final = re.compile(r"(?<!\w)(?:trong\s+đó|trong\s+số\s+đó|bao\s+g�
                            re.IGNORECASE)
 _REACHED: Final = re.compile(r"(?<!\w)(?:đạt|bằng)(?:\s+(?:khoảng|gần|hơn|trên))?\s*$",
                            re.IGNORECASE)
+_PLAN_NAMED: Final = re.compile(
+    r"(?<!\w)(?:kế\s+hoạch|kh|dự\s+toán|chỉ\s+tiêu|nghị\s+quyết)(?!\w)", re.IGNORECASE)
 _GROWTH: Final = re.compile(r"(?<!\w)(?:tăng\s+trưởng|tốc\s+độ|(?:tỷ|tỉ)\s+lệ\s+tăng)(?!\w)",
                            re.IGNORECASE)
 _RATE: Final = re.compile(r"(?<!\w)(?:(?:tỷ|tỉ)\s+(?:lệ|trọng)|cơ\s+cấu|công\s+suất)(?!\w)",
@@ -388,7 +390,7 @@ class Extractor:
             item.own_marker = bool(own)
             chosen = own or ([] if item.measure == "plan" else prefix)
             item.marker = _last_marker(chosen)
-        self._reached_share(text, items)
+        self._reached_share(text, s, items)
         self._rate_changes(text, items)
         self._pair(text, items)
         self._classify(text, s, e, items, hits)
@@ -438,15 +440,18 @@ class Extractor:
                 item.measure = "change"
 
     @staticmethod
-    def _reached_share(text: str, items: list[_Item]) -> None:
+    def _reached_share(text: str, s: int, items: list[_Item]) -> None:
         """"thực hiện 3,5 tỷ đồng, đạt 43,75%": a bare percentage reached by an amount or
-        count before it is a share of the plan (a rate would be a percent indicator)."""
+        count before it, or once a plan is named in the sentence ("các chỉ tiêu kế hoạch
+        ...: xây dựng NTM đạt 200%"), is a share of the plan (a rate would be a percent
+        indicator)."""
         for n, item in enumerate(items):
             if (item.tok.kind == "percent" and item.measure == "value"
                     and _REACHED.search(text, item.left[0], item.tok.start)
                     and not _RATE.search(text, item.left[0], item.tok.start)
-                    and any(o.measure == "value" and o.tok.kind != "percent"
-                            for o in items[:n])):
+                    and (any(o.measure == "value" and o.tok.kind != "percent"
+                             for o in items[:n])
+                         or _PLAN_NAMED.search(text, s, item.left[0]))):
                 item.measure = "pct_of_plan"
 
     # ---- pairs ------------------------------------------------------------------------
@@ -515,8 +520,8 @@ class Extractor:
         """"dự toán thu 10.764 tỷ đồng; trong đó, thu nội địa 5.184 tỷ đồng": the parts of
         a plan are plans."""
         before = [o for o in items if o.tok.start < parts_at and o.measure in ("value", "plan")]
-        if not before or before[-1].measure != "plan":
-            return
+        if not before or before[-1].measure != "plan" or before[-1].tok.role == "whole":
+            return  # "17.919 con/14.066 con, trong đó ...": the parts are of what was done
         kind = before[-1].tok.kind
         for o in items:
             if o.tok.start > parts_at and o.measure == "value" and o.tok.kind == kind:

@@ -293,9 +293,10 @@ class Scanner:
                 a.reason = b.reason = c.reason = "date"  # 08/12/2021, 04/01/ 2022, 22-3-2022
                 i += 3
                 continue
-            if (a.unit_word and a.unit_word == b.unit_word and a.kind == b.kind == "count"
+            if (((a.unit_word and a.unit_word == b.unit_word and a.kind == b.kind == "count")
+                 or a.kind == b.kind == "money")
                     and _SLASH.fullmatch(text[a.end : b.start])):
-                b.role = "whole"  # "12.500 con/10.000 con, đạt 125% KH": done / planned
+                b.role = "whole"  # "12.500 con/10.000 con", "224 tỷ đồng/150 tỷ đồng": done/plan
                 i += 2
                 continue
             if _SLASH.fullmatch(gap) and a.plain and b.kind == "count" and not b.has_mult:
