@@ -51,7 +51,7 @@ _CUES: Final = re.compile(
     r"|nâng(?:\s+cao)?(?=[^.;]{0,80}?\slên(?:\s|$))|hạ(?=[^.;]{0,80}?\sxuống(?:\s|$))"
     r"|giảm(?=[^.;]{0,60}?\sxuống(?:\s+còn)?(?:\s|$))|tăng\s+thêm|tiếp\s+tục\s+duy\s+trì"
     r"|duy\s+trì)"
-    r"|(?P<r_verb>đã|(?:đạt|hoàn\s+thành)\s+và\s+vượt|vượt\s+(?:so\s+với\s+)?(?:kế\s+hoạch|kh"
+    r"|(?P<r_verb>đã|(?:đạt|hoàn\s+thành)\s+và\s+vượt(?!\s*(?:mức\s+)?[0-9])|vượt\s+(?:so\s+với\s+)?(?:kế\s+hoạch|kh"
     r"|chỉ\s+tiêu|dự\s+toán|nghị\s+quyết)|ước\s+thực\s+hiện|ước\s+đạt|ước\s+tính|ước\s+cả\s+năm|ước(?=\s+[0-9])"
     r"|kết\s+thúc\s+năm|trong\s+năm\s+qua|năm\s+qua|vừa\s+qua|đến\s+nay|tới\s+nay|hiện\s+nay"
     r"|hiện\s+có|hiện\s+còn|lũy\s+kế|luỹ\s+kế|từ\s+đầu\s+năm|kết\s+quả|thực\s+hiện\s+được"
@@ -78,7 +78,10 @@ _YEAR_PLAN: Final = re.compile(
 #: Before a commitment or a list of targets: the words of an account ("đạt và vượt 12/12
 #: chỉ tiêu", "được nâng lên", "so với mục tiêu").
 _ACHIEVED_BEFORE: Final = re.compile(
-    r"(?<!\w)(?:đạt|vượt|hoàn\s+thành|thực\s+hiện|đã|được|so\s+với)(?:\s+[^\s.;]+){0,3}\s*$")
+    r"(?<!\w)(?:đạt|vượt|hoàn\s+thành|thực\s+hiện\s+được|đã|được|so\s+với)(?:\s+[^\s.;]+){0,3}"
+    r"\s*$")
+#: Before a list opener: the list is an account.
+_RESULT_LIST: Final = re.compile(r"(?<!\w)(?:kết\s+quả|đánh\s+giá|tình\s+hình)(?!\w)")
 #: Inside a list opener: a list of what was achieved ("các chỉ tiêu đạt và vượt như:").
 _ACHIEVED_IN: Final = re.compile(r"(?<!\w)(?:đạt|vượt|hoàn\s+thành|đã|kết\s+quả)(?!\w)")
 #: After a commitment word: used as a noun ("sự quyết tâm của", "mục tiêu của Nghị quyết").
@@ -164,8 +167,9 @@ def read_frame(low: str, s: int, start: int, end: int, report: pd.Period,
             if (before and (kind == "c_list" or before.group().split()[0] in ("đã", "được", "so"))
                     ) or (kind == "c_list" and _ACHIEVED_IN.search(m.group())):
                 role, span = "result", None  # "đạt 12/12 chỉ tiêu, cụ thể:", "được nâng lên"
-            elif kind == "c_list" and role == "result":
-                continue  # "kết quả thực hiện các chỉ tiêu như sau:" lists results
+            elif kind == "c_list" and _RESULT_LIST.search(low, max(s, m.start() - 80),
+                                                          m.start()):
+                role, span = "result", None  # "kết quả thực hiện các chỉ tiêu như sau:"
             else:
                 role = "target"
         elif kind == "r_verb":
