@@ -36,7 +36,7 @@ import pandas as pd
 
 from kpi import schema
 from kpi.extract import Extractor
-from kpi.heading import Heading
+from kpi.heading import Heading, detect_heading
 from kpi.tables.text import slugify
 from kpi.textio import normalise, strip_chrome
 
@@ -120,12 +120,28 @@ def _period(label: str) -> tuple[pd.Period, str, int]:
     raise ValueError(f"unknown period label {label!r}")
 
 
-def _heading(meta: dict) -> Heading:
-    period, span, months = _period(str(meta["period"]))
+def _heading(meta: dict, text: str = "") -> Heading:
+    """The heading a passage is read with: its stated area and period; a passage whose
+    period the labeller could not tell is read with the period its own heading names,
+    else the quarter of its date, else as an account of the latest year it names (of 2021
+    when it names none: then no frame of it depends on its period)."""
+    label = str(meta.get("period") or "")
+    if not label:
+        found = detect_heading(text)
+        if found.period is not None:
+            label = f"{found.period.year}Q{found.period.quarter}"
+        elif meta.get("date"):
+            day = pd.Timestamp(meta["date"])
+            label = f"{day.year}Q{day.quarter}"
+        elif years := re.findall(r"(?<![0-9])20[0-9]{2}(?![0-9])", text):
+            label = max(years)  # the latest year it speaks of, read as a year's account
+        else:  # it names no period at all: none of its frames can depend on one
+            label = "2021"
+    period, span, months = _period(label)
     name = re.sub(r"^(?:xã|phường|thị trấn|huyện|quận|tỉnh|thành phố|thị xã)\s+", "",
                   str(meta.get("area_name", "")), flags=re.IGNORECASE) or "x"
     level = _LEVELS.get(str(meta.get("level", "")), "commune")
-    month = int(str(meta["period"])[-2:]) if span == "month" else None
+    month = int(label[-2:]) if span == "month" else None
     return Heading(f"{slugify(name)}-{level}", str(meta.get("area_name", "")), level, period,
                    None, span, months, month)
 
@@ -169,7 +185,7 @@ def score_passage(text: str, meta: dict, labels: Iterable[dict], extractor: Extr
                   ) -> Scores:
     """The counts of one passage (see the module docstring)."""
     text = strip_chrome(normalise(text))
-    rows = pd.DataFrame(list(extractor.rows(text, _heading(meta), meta["id"])))
+    rows = pd.DataFrame(list(extractor.rows(text, _heading(meta, text), meta["id"])))
     rows = schema.conform(rows) if not rows.empty else schema.empty()
     spans = _spans(text, rows)
     used: set[int] = set()
