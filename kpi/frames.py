@@ -48,9 +48,7 @@ _CUES: Final = re.compile(
     r"(?P<c_verb>phấn\s+đấu|đặt(?:\s+ra)?\s+(?:mục\s+tiêu|chỉ\s+tiêu)|giao\s+chỉ\s+tiêu|đề\s+ra(?:\s+mục\s+tiêu|\s+chỉ\s+tiêu)?"
     r"|mục\s+tiêu(?!\s+(?:đề\s+ra|đã))|quyết\s+tâm|cố\s+gắng|sẽ|phải\s+đạt"
     r"|dự\s+kiến|kế\s+hoạch\s+(?:năm|quý)\s+tới|định\s+hướng|chỉ\s+tiêu\s+(?:năm|quý)\s+tới"
-    r"|nâng(?:\s+cao)?(?=[^.;]{0,80}?\slên(?:\s|$))|hạ(?=[^.;]{0,80}?\sxuống(?:\s|$))"
-    r"|giảm(?=[^.;]{0,60}?\sxuống(?:\s+còn)?(?:\s|$))|tăng\s+thêm|tiếp\s+tục\s+duy\s+trì"
-    r"|duy\s+trì)"
+    r"|nâng(?:\s+cao)?(?=[^.;]{0,80}?\slên(?:\s|$)))"
     r"|(?P<r_verb>đã|(?:đạt|hoàn\s+thành)\s+và\s+vượt(?!\s*(?:mức\s+)?[0-9])|vượt\s+(?:so\s+với\s+)?(?:kế\s+hoạch|kh"
     r"|chỉ\s+tiêu|dự\s+toán|nghị\s+quyết)|ước\s+thực\s+hiện|ước\s+đạt|ước\s+tính|ước\s+cả\s+năm|ước(?=\s+[0-9])"
     r"|kết\s+thúc\s+năm|trong\s+năm\s+qua|năm\s+qua|vừa\s+qua|đến\s+nay|tới\s+nay|hiện\s+nay"
@@ -248,6 +246,10 @@ _TARGET_HEADING: Final = re.compile(
     r"phương\s+hướng|nhiệm\s+vụ(?!\s+đã)|mục\s+tiêu|(?:các\s+|một\s+số\s+)?chỉ\s+tiêu\s+chủ\s+yếu"
     r"|chỉ\s+tiêu|kế\s+hoạch\s+(?:năm|quý|\d)|định\s+hướng|giải\s+pháp|dự\s+kiến"
     r"|chương\s+trình\s+công\s+tác)", re.IGNORECASE)
+#: A heading that only names indicators: a target list only with a later period.
+_BARE_HEADING: Final = re.compile(
+    r"^(?:về\s+|một\s+số\s+|các\s+|những\s+)?chỉ\s+tiêu(?!\s+(?:phấn\s+đấu|kế\s+hoạch))",
+    re.IGNORECASE)
 _RESULT_HEADING: Final = re.compile(
     r"kết\s+quả|tình\s+hình|đánh\s+giá|đã\s+(?:thực\s+hiện|đạt)|thực\s+hiện\s+nhiệm\s+vụ"
     r"|khó\s+khăn|hạn\s+chế|tồn\s+tại|nguyên\s+nhân|bài\s+học|kiến\s+nghị|đề\s+xuất"
@@ -313,6 +315,7 @@ def target_sections(lines: list[str], report: pd.Period, report_span: str
         if head is None or not _TARGET_HEADING.match(head[1]) or _RESULT_HEADING.search(head[1]):
             i += 1
             continue
+        bare = _BARE_HEADING.match(head[1]) is not None
         style, words = head
         low = words.lower()
         span: Span | None = None
@@ -324,7 +327,9 @@ def target_sections(lines: list[str], report: pd.Period, report_span: str
                     where = _compare(found, report, report_span)
                     if where >= 0 or span is None:
                         span, past = found, where < 0
-        if past:  # "Nhiệm vụ năm 2021" in a 2022 report: an account, not a plan
+        if past or (bare and (span is None or _compare(span, report, report_span) <= 0)):
+            # "Nhiệm vụ năm 2021" in a 2022 report, "1. Các chỉ tiêu kinh tế" under a
+            # results part: an account, not a plan
             i += 1
             continue
         if span is not None and _compare(span, report, report_span) == 0:
