@@ -63,6 +63,7 @@ from kpi.cues import RELATIVE, CueIndex, Hit, fold_case
 from kpi.errors import PeriodError
 from kpi.frames import (
     Frame,
+    vs_estimate,
     heading_lines,
     read_frame,
     sentence_mode,
@@ -355,6 +356,7 @@ class Extractor:
         items = [_Item(t, n, target=section, in_section=target is not None)
                  for n, t in enumerate(toks)]
         low = folded
+        planned = vs_estimate(low, s, e)  # "tăng 1,19% so với ước thực hiện năm 2017"
         clause_starts = [s] + [m.end() for m in _CLAUSE.finditer(text, s, e)]
         for n, item in enumerate(items):
             t = item.tok
@@ -375,7 +377,7 @@ class Extractor:
             self._measure(item, before, text[t.amount_end : min(e, t.amount_end + 80)],
                           heading)
             frame = read_frame(low, s, t.start, t.end, heading.period, heading.span,
-                               item.in_section)
+                               item.in_section or planned)
             item.role = frame.role
             if frame.role == "target":
                 item.target_span = target_span(frame.span, section, heading.period,

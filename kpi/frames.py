@@ -78,6 +78,13 @@ _YEAR_PLAN: Final = re.compile(
 _ACHIEVED_BEFORE: Final = re.compile(
     r"(?<!\w)(?:đạt|vượt|hoàn\s+thành|thực\s+hiện\s+được|đã|được|so\s+với)(?:\s+[^\s.;]+){0,3}"
     r"\s*$")
+#: A comparison with an estimate: the figure is for the period after the one estimated.
+_VS_ESTIMATE: Final = re.compile(r"(?<!\w)so(?:\s+với)?\s+(?:số\s+)?ước(?:\s+thực\s+hiện|\s+tính)?"
+                                 r"(?:\s+cả)?\s+năm(?!\w)")
+#: A sentence that opens with a list noun.
+_LIST_START: Final = re.compile(
+    r"\s*(?:[-+*•]\s*)?(?:một\s+số\s+|các\s+|những\s+)?(?:chỉ\s+tiêu|mục\s+tiêu|nhiệm\s+vụ"
+    r"|phương\s+hướng)(?!\w)")
 #: Before a list opener: the list is an account.
 _RESULT_LIST: Final = re.compile(r"(?<!\w)(?:kết\s+quả|đánh\s+giá|tình\s+hình)(?!\w)")
 #: Inside a list opener: a list of what was achieved ("các chỉ tiêu đạt và vượt như:").
@@ -201,13 +208,24 @@ def sentence_mode(low: str, s: int, e: int, report: pd.Period, report_span: str,
     thể gồm: ...", "CÁC CHỈ TIÊU CHỦ YẾU TRONG NHIỆM KỲ 2020-2025") carries on to the
     next sentences as a target section would; an account (a result cue, a list of results)
     ends it. ``mode``: the mode before the sentence."""
-    last = read_frame(low, s, e, e, report, report_span, mode is not None)
-    opened = False
+    # a list noun opening the sentence with a period that is not past ("Một số chỉ tiêu
+    # chủ yếu (nhiệm kỳ 2020 - 2025) Tốc độ ...", "Các chỉ tiêu kinh tế - xã hội năm 2018"):
+    # a heading run into the text; a comparison with an estimate of a period ("so với ước
+    # thực hiện năm 2017"): written before that period closed, about the one after it
+    opened = bool(_VS_ESTIMATE.search(low, s, e)) or (
+        _LIST_START.match(low, s) is not None and any(
+            (found := _period_span(m, report)) is not None
+            and _compare(found, report, report_span) >= 0
+            for m in _CUES.finditer(low, s, e) if (m.lastgroup or "").startswith("p_")))
+    last = read_frame(low, s, e, e, report, report_span, opened or mode is not None)
     for m in _CUES.finditer(low, s, e):
         if m.lastgroup == "c_list" or (
                 m.lastgroup == "p_term" and e - s < 100  # a heading run into the text
                 and not _NAMING_BEFORE.search(low, max(s, m.start() - 60), m.start())):
             opened = True
+        elif (m.lastgroup in ("p_by", "p_term", "p_year", "p_next_year")
+              and low.startswith(":", m.end())):
+            opened = True  # "Đến năm 2025: 100% các trường ..."
         elif m.lastgroup == "r_verb":
             opened = False
     if last.role == "result":
@@ -215,6 +233,12 @@ def sentence_mode(low: str, s: int, e: int, report: pd.Period, report_span: str,
     if opened:
         return last
     return mode
+
+
+def vs_estimate(low: str, s: int, e: int) -> bool:
+    """Whether the sentence compares with an estimate of a year ("so với ước thực hiện năm
+    2017"): its figures are planned for the year after, read as in a target list."""
+    return _VS_ESTIMATE.search(low, s, e) is not None
 
 
 def default_target_span(report: pd.Period, report_span: str) -> Span:
