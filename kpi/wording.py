@@ -87,7 +87,11 @@ _YOY_THEN_REACH: Final = re.compile(
     r"\s+(?:bằng|đạt)\s*:?\s*$", _I)
 
 #: Plan words before an amount ("kế hoạch giao 5 tỷ", "dự toán năm 2022: 8 tỷ").
-_PLAN_BEFORE: Final = re.compile(rf"(?<!\w){_PLAN_NOUN}(?P<fill>[^.;]{{0,40}}?)$", _I)
+_PLAN_NOUN_RE: Final = re.compile(rf"(?<!\w){_PLAN_NOUN}(?!\w)", _I)
+#: A percentage that is the plan itself: "(KH tăng 10 - 11%)", "kế hoạch đề ra 8,5%".
+_PLAN_PCT_BEFORE: Final = re.compile(
+    rf"(?<!\w){_PLAN_NOUN}(?:\s+(?:giao|đề\s+ra|đặt\s+ra|là|năm|[0-9]{{4}}))*\s*:?"
+    r"(?:\s*(?:tăng|giảm))?(?:\s*(?:từ|khoảng|trên|dưới))?\s*$", _I)
 #: An assigned quota: "chỉ tiêu giao trồng mới 500 cây", "chỉ tiêu huyện giao".
 _ASSIGNED_BEFORE: Final = re.compile(r"(?<!\w)chỉ\s+tiêu(?:\s+[^\W\d_]+){0,2}\s+giao(?!\w)", _I)
 _PLAN_FILL_WORDS: Final = frozenset((
@@ -118,6 +122,8 @@ def percent_measure(before: str, after: str, x: float, quarter: int | None = Non
     sign = -1.0 if change and change["dir"].lower() == "giảm" else 1.0
     if _SHARE_BEFORE.search(before):
         return PercentReading("share_pct", x, "")
+    if _PLAN_PCT_BEFORE.search(before):
+        return PercentReading("plan", x, "")
     if change and _RATE_CONTEXT.search(before):
         # "tỷ lệ hộ nghèo còn 3,2%, giảm 0,5%": a rate moves by points, an absolute change
         return PercentReading("change", sign * x, "")
@@ -162,10 +168,15 @@ def is_plan_amount(before: str) -> bool:
     tỷ đồng") is a target's value, not a plan: its role says so (:mod:`kpi.frames`)."""
     if _ASSIGNED_BEFORE.search(before[-60:]):
         return True
-    m = _PLAN_BEFORE.search(before[-60:])
-    if m is None:
+    tail = before[-60:]
+    nouns = list(_PLAN_NOUN_RE.finditer(tail))
+    if not nouns:
         return False
-    words = re.findall(r"[^\W_]+", m["fill"])
+    # the nearest plan noun: "bằng 113% dự toán (KH giao 66,5 tỷ đồng)" is KH's amount
+    fill = tail[nouns[-1].end():]
+    if re.search(r"[.;]", fill):
+        return False
+    words = re.findall(r"[^\W_]+", fill)
     return all(w.lower() in _PLAN_FILL_WORDS or (w.isdigit() and len(w) == 4) for w in words)
 
 
