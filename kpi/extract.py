@@ -63,12 +63,12 @@ from kpi.cues import RELATIVE, CueIndex, Hit, fold_case
 from kpi.errors import PeriodError
 from kpi.frames import (
     Frame,
-    vs_estimate,
     heading_lines,
     read_frame,
     sentence_mode,
     target_sections,
     target_span,
+    vs_estimate,
 )
 from kpi.heading import Heading, detect_heading, with_overrides
 from kpi.mentions import Scanner, Token
@@ -185,6 +185,7 @@ class _State:
 
     mode: Frame | None = None
     next_line: int = 0
+    last_target: bool = False  # the last sentence ended on a commitment
 
 
 @dataclass(frozen=True)
@@ -323,15 +324,19 @@ class Extractor:
         for s, e in _sentences(text):
             inside = [t for t in values if s <= t.start < e]
             frame = target if target is not None or state.mode is None else (state.mode.span,)
+            after = state.last_target
             if target is None:
-                state.mode = sentence_mode(folded, s, e, heading.period, heading.span,
-                                           state.mode)
+                state.mode, last = sentence_mode(folded, s, e, heading.period, heading.span,
+                                                 state.mode, after)
+                state.last_target = last == "target"
+            else:
+                state.last_target = True
             if not inside:
                 continue
             hits = self._unit_cues(self.cues.hits(folded, s, e), units)
             markers = span_markers(folded, s, inside[-1].start)
             items = self._read_sentence(text, s, e, inside, hits, markers, heading, frame,
-                                        folded)
+                                        folded, after)
             for item in items:
                 yield self._row(para, s, e, item, items, heading, source)
 
@@ -350,7 +355,8 @@ class Extractor:
 
     def _read_sentence(self, text: str, s: int, e: int, toks: list[Token], hits: list[Hit],
                        markers: list[Marker], heading: Heading,
-                       target: tuple[Span | None] | None, folded: str) -> list[_Item]:
+                       target: tuple[Span | None] | None, folded: str,
+                       after_target: bool = False) -> list[_Item]:
         assert heading.period is not None
         section = target[0] if target is not None else None
         items = [_Item(t, n, target=section, in_section=target is not None)
@@ -377,7 +383,7 @@ class Extractor:
             self._measure(item, before, text[t.amount_end : min(e, t.amount_end + 80)],
                           heading)
             frame = read_frame(low, s, t.start, t.end, heading.period, heading.span,
-                               item.in_section or planned)
+                               item.in_section or planned, after_target)
             item.role = frame.role
             if frame.role == "target":
                 item.target_span = target_span(frame.span, section, heading.period,

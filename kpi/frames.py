@@ -41,22 +41,9 @@ from kpi.periods import Span
 _Y: Final = r"((?:19|20)[0-9]{2})"
 _Q: Final = r"(iv|iii|ii|i|[1-4])"
 
-#: Cues, searched on lower-case text. Each alternative is a named group: ``c_*``
-#: commitment, ``r_*`` result, ``p_*`` a period (future or past decided by the caller).
-_CUES: Final = re.compile(
-    r"(?<!\w)(?:"
-    r"(?P<c_verb>phấn\s+đấu|đặt(?:\s+ra)?\s+(?:mục\s+tiêu|chỉ\s+tiêu)|giao\s+chỉ\s+tiêu|đề\s+ra(?:\s+mục\s+tiêu|\s+chỉ\s+tiêu)?"
-    r"|mục\s+tiêu(?!\s+(?:đề\s+ra|đã))|quyết\s+tâm|cố\s+gắng|sẽ|phải\s+đạt"
-    r"|dự\s+kiến|kế\s+hoạch\s+(?:năm|quý)\s+tới|định\s+hướng|chỉ\s+tiêu\s+(?:năm|quý)\s+tới"
-    r"|nâng(?:\s+cao)?(?=[^.;]{0,80}?\slên(?:\s|$)))"
-    r"|(?P<r_verb>đã|(?:đạt|hoàn\s+thành)\s+và\s+vượt(?!\s*(?:mức\s+)?[0-9])|vượt\s+(?:so\s+với\s+)?(?:kế\s+hoạch|kh"
-    r"|chỉ\s+tiêu|dự\s+toán|nghị\s+quyết)|ước\s+thực\s+hiện|ước\s+đạt|ước\s+tính|ước\s+cả\s+năm|ước(?=\s+[0-9])"
-    r"|kết\s+thúc\s+năm|trong\s+năm\s+qua|năm\s+qua|vừa\s+qua|đến\s+nay|tới\s+nay|hiện\s+nay"
-    r"|hiện\s+có|hiện\s+còn|lũy\s+kế|luỹ\s+kế|từ\s+đầu\s+năm|kết\s+quả|thực\s+hiện\s+được"
-    r"|so\s+với\s+cùng\s+kỳ|cùng\s+kỳ)"
-    r"|(?P<c_list>(?:chỉ\s+tiêu|mục\s+tiêu|nhiệm\s+vụ|phương\s+hướng|kế\s+hoạch)(?!\w)"
-    r"[^.;:]{0,100}?(?::|(?<!\w)(?:gồm|như\s+sau|như|cụ\s+thể(?:\s+là)?)(?!\w)))"
-    r"|(?P<p_term>(?:nhiệm\s+kỳ|giai\s+đoạn|thời\s+kỳ)\s+" + _Y + r"\s*[-–—]\s*" + _Y + r")"
+#: Periods, each a named group ``p_*`` (future or past is decided by the caller).
+_PERIOD_PART: Final = (
+    r"(?P<p_term>(?:nhiệm\s+kỳ|giai\s+đoạn|thời\s+kỳ)\s+" + _Y + r"\s*[-–—]\s*" + _Y + r")"
     r"|(?P<p_by>(?:đến|tới)\s+(?:hết\s+|cuối\s+)?năm\s+" + _Y + r")"
     r"|(?P<p_quarter>(?:quý|quí)\s+" + _Q + r"(?!\w)(?:\s*(?:/|năm)\s*" + _Y + r")?)"
     r"|(?P<p_half>(?:6|sáu)\s+tháng\s+cuối\s+năm(?:\s+" + _Y + r")?)"
@@ -64,8 +51,28 @@ _CUES: Final = re.compile(
     r"|(?P<p_year>năm\s+" + _Y + r")"
     r"|(?P<p_next_year>năm\s+(?:tới|sau|kế\s+tiếp))"
     r"|(?P<p_next_quarter>(?:quý|quí)\s+(?:tới|sau|kế\s+tiếp)|thời\s+gian\s+tới)"
-    r")(?!\w)"
 )
+#: Cues, searched on lower-case text. Each alternative is a named group: ``c_*``
+#: commitment (``c_list``: a noun opening a list of targets), ``r_*`` result, ``p_*`` a
+#: period.
+_CUES: Final = re.compile(
+    r"(?<!\w)(?:"
+    r"(?P<c_verb>phấn\s+đấu|đặt(?:\s+ra)?\s+(?:mục\s+tiêu|chỉ\s+tiêu)|giao\s+chỉ\s+tiêu"
+    r"|đề\s+ra(?:\s+mục\s+tiêu|\s+chỉ\s+tiêu)?"
+    r"|mục\s+tiêu(?!\s+(?:đề\s+ra|đã))|quyết\s+tâm|cố\s+gắng|sẽ|phải\s+đạt"
+    r"|dự\s+kiến|kế\s+hoạch\s+(?:năm|quý)\s+tới|định\s+hướng|chỉ\s+tiêu\s+(?:năm|quý)\s+tới"
+    r"|nâng(?:\s+cao)?(?=[^.;]{0,80}?\slên(?:\s|$)))"
+    r"|(?P<r_verb>đã|(?:đạt|hoàn\s+thành)\s+và\s+vượt(?!\s*(?:mức\s+)?[0-9])"
+    r"|vượt\s+(?:so\s+với\s+)?(?:kế\s+hoạch|kh|chỉ\s+tiêu|dự\s+toán|nghị\s+quyết)"
+    r"|ước\s+thực\s+hiện|ước\s+đạt|ước\s+tính|ước\s+cả\s+năm|ước(?=\s+[0-9])"
+    r"|kết\s+thúc\s+năm|trong\s+năm\s+qua|năm\s+qua|vừa\s+qua|đến\s+nay|tới\s+nay|hiện\s+nay"
+    r"|hiện\s+có|hiện\s+còn|lũy\s+kế|luỹ\s+kế|từ\s+đầu\s+năm|kết\s+quả|thực\s+hiện\s+được"
+    r"|so\s+với\s+cùng\s+kỳ|cùng\s+kỳ)"
+    r"|(?P<c_list>(?:chỉ\s+tiêu|mục\s+tiêu|nhiệm\s+vụ|phương\s+hướng|kế\s+hoạch)(?!\w)"
+    r"[^.;:]{0,100}?(?::|(?<!\w)(?:gồm|như\s+sau|như|cụ\s+thể(?:\s+là)?)(?!\w)))"
+    r"|" + _PERIOD_PART + r")(?!\w)"
+)
+_PERIODS: Final = re.compile(r"(?<!\w)(?:" + _PERIOD_PART + r")(?!\w)")
 #: Right after a number: a floor or ceiling, the language of targets.
 _AFTER_TARGET: Final = re.compile(r"\s*(?:trở\s+lên|trở\s+xuống|ít\s+nhất)(?!\w)")
 #: The year's plan named in the words before a number.
@@ -155,10 +162,12 @@ def _compare(span: Span, report: pd.Period, report_span: str) -> int:
 
 
 def read_frame(low: str, s: int, start: int, end: int, report: pd.Period,
-               report_span: str, in_section: bool) -> Frame:
+               report_span: str, in_section: bool, after_target: bool = False) -> Frame:
     """The frame of the number at ``low[start:end]`` in the sentence starting at ``s``.
 
-    ``low`` is the lower-cased text; ``in_section``: the number is in a target section.
+    ``low`` is the lower-cased text; ``in_section``: the number is in a target section;
+    ``after_target``: the sentence before ended on a commitment ("... đề ra 23 chỉ tiêu.
+    Trong đó có một số chỉ tiêu quan trọng như: ...").
     """
     role = ""
     span: Span | None = None
@@ -175,8 +184,16 @@ def read_frame(low: str, s: int, start: int, end: int, report: pd.Period,
             elif kind == "c_list" and _RESULT_LIST.search(low, max(s, m.start() - 80),
                                                           m.start()):
                 role, span = "result", None  # "kết quả thực hiện các chỉ tiêu như sau:"
+            elif (kind == "c_list" and m.group().startswith("chỉ") and not after_target
+                  and role != "target" and not _names_later(low, s, m.end(), report,
+                                                            report_span)):
+                continue  # "2. Các chỉ tiêu văn hóa - xã hội:" in an account: no frame
             else:
                 role = "target"
+                if kind == "c_list":  # "Các chỉ tiêu chủ yếu năm 2023 gồm:": its period
+                    named = _later_period(low, m.start(), m.end(), report, report_span)
+                    if named is not None and _compare(named, report, report_span) > 0:
+                        span = named
         elif kind == "r_verb":
             role, span = "result", None
         else:
@@ -202,24 +219,40 @@ def read_frame(low: str, s: int, start: int, end: int, report: pd.Period,
     return Frame(role, (span or own_year) if role == "target" else None)
 
 
+def _names_later(low: str, s: int, e: int, report: pd.Period, report_span: str) -> bool:
+    """Whether ``low[s:e]`` names a period that is not past (the report's own or later)."""
+    return _later_period(low, s, e, report, report_span) is not None
+
+
+def _later_period(low: str, s: int, e: int, report: pd.Period, report_span: str
+                  ) -> Span | None:
+    """The last period named in ``low[s:e]`` that is not past, if any."""
+    out = None
+    for m in _PERIODS.finditer(low, s, e):
+        found = _period_span(m, report)
+        if found is not None and _compare(found, report, report_span) >= 0:
+            out = found
+    return out
+
+
 def sentence_mode(low: str, s: int, e: int, report: pd.Period, report_span: str,
-                  mode: Frame | None) -> Frame | None:
+                  mode: Frame | None, after_target: bool = False
+                  ) -> tuple[Frame | None, str]:
     """The mode after a sentence: a target list opened by it ("Các mục tiêu, nhiệm vụ cụ
     thể gồm: ...", "CÁC CHỈ TIÊU CHỦ YẾU TRONG NHIỆM KỲ 2020-2025") carries on to the
     next sentences as a target section would; an account (a result cue, a list of results)
-    ends it. ``mode``: the mode before the sentence."""
+    ends it. ``mode``: the mode before the sentence. Returns the mode after it and the
+    role its last words read as."""
     # a list noun opening the sentence with a period that is not past ("Một số chỉ tiêu
     # chủ yếu (nhiệm kỳ 2020 - 2025) Tốc độ ...", "Các chỉ tiêu kinh tế - xã hội năm 2018"):
     # a heading run into the text; a comparison with an estimate of a period ("so với ước
     # thực hiện năm 2017"): written before that period closed, about the one after it
     opened = bool(_VS_ESTIMATE.search(low, s, e)) or (
-        _LIST_START.match(low, s) is not None and any(
-            (found := _period_span(m, report)) is not None
-            and _compare(found, report, report_span) >= 0
-            for m in _CUES.finditer(low, s, e) if (m.lastgroup or "").startswith("p_")))
-    last = read_frame(low, s, e, e, report, report_span, opened or mode is not None)
+        _LIST_START.match(low, s) is not None and _names_later(low, s, e, report, report_span))
+    last = read_frame(low, s, e, e, report, report_span, opened or mode is not None,
+                      after_target)
     for m in _CUES.finditer(low, s, e):
-        if m.lastgroup == "c_list" or (
+        if (m.lastgroup == "c_list" and last.role == "target") or (
                 m.lastgroup == "p_term" and e - s < 100  # a heading run into the text
                 and not _NAMING_BEFORE.search(low, max(s, m.start() - 60), m.start())):
             opened = True
@@ -229,10 +262,8 @@ def sentence_mode(low: str, s: int, e: int, report: pd.Period, report_span: str,
         elif m.lastgroup == "r_verb":
             opened = False
     if last.role == "result":
-        return None
-    if opened:
-        return last
-    return mode
+        return None, last.role
+    return (last if opened else mode), last.role
 
 
 def vs_estimate(low: str, s: int, e: int) -> bool:
