@@ -142,8 +142,9 @@ def _heading(meta: dict, text: str = "") -> Heading:
                   str(meta.get("area_name", "")), flags=re.IGNORECASE) or "x"
     level = _LEVELS.get(str(meta.get("level", "")), "commune")
     month = int(label[-2:]) if span == "month" else None
+    issued = pd.Timestamp(meta["date"]).date() if meta.get("date") else None
     return Heading(f"{slugify(name)}-{level}", str(meta.get("area_name", "")), level, period,
-                   None, span, months, month)
+                   issued, span, months, month)
 
 
 def _spans(text: str, rows: pd.DataFrame) -> list[tuple[int, int]]:

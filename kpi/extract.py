@@ -297,6 +297,9 @@ class Extractor:
         assert heading.period is not None
         lines = text.split("\n")
         sections = target_sections(lines, heading.period, heading.span)
+        if heading.issued is not None and heading.issued < heading.period.start_time.date():
+            # written before its period began ("Kế hoạch năm 2024" dated 12/2023): a plan
+            sections = [(-1, len(lines) + 1, None)]
         breaks = heading_lines(lines)
         state = _State()
         for para in _paragraphs(lines):
