@@ -61,7 +61,7 @@ _CUES: Final = re.compile(
     r"|đề\s+ra(?:\s+mục\s+tiêu|\s+chỉ\s+tiêu)?"
     r"|mục\s+tiêu(?!\s+(?:đề\s+ra|đã))|quyết\s+tâm|cố\s+gắng|sẽ|phải\s+đạt"
     r"|dự\s+kiến|kế\s+hoạch\s+(?:năm|quý)\s+tới|định\s+hướng|chỉ\s+tiêu\s+(?:năm|quý)\s+tới"
-    r"|nâng(?:\s+cao)?(?=[^.;]{0,80}?\slên(?:\s|$))|hướng\s+(?:tới|đến)|cần\s+đạt"
+    r"|nâng(?:\s+cao)?(?=[^.;]{0,80}?\slên(?:\s|$))|cần\s+đạt"
     r"|tối\s+thiểu|không\s+(?:dưới|thấp\s+hơn)"
     r"|(?:giảm|hạ)(?=[^.;]{0,80}?\sxuống\s+(?:còn\s+)?(?:dưới|mức\s+dưới)(?:\s|$)))"
     r"|(?P<r_verb>đã|(?:đạt|hoàn\s+thành)\s+và\s+vượt(?!\s*(?:mức\s+)?[0-9])"
