@@ -276,10 +276,10 @@ class Scanner:
         i = 0
         while i < len(tokens) - 1:
             a, b = tokens[i], tokens[i + 1]
-            if (a.reason == "year" and not b.reason and _is_year(b) and not b.has_mult
-                    and 0 < int(b.digits) - int(a.digits) <= 30
+            if (a.plain and _is_year(a) and not b.reason and _is_year(b) and b.unit_word
+                    and not b.has_mult and 0 < int(b.digits) - int(a.digits) <= 30
                     and _RANGE.fullmatch(text[a.amount_end : b.start])):
-                b.reason = "year"  # "nhiệm kỳ 2021-2026 tổ chức": "tổ" is no unit here
+                a.reason = b.reason = "year"  # "nhiệm kỳ 2021-2026 tổ chức": "tổ" is no unit
                 i += 2
                 continue
             if a.reason or b.reason:
@@ -345,7 +345,8 @@ class Scanner:
             return "footnote"
         if prev == "(" and nxt == ")" and len(t.digits) in (1, 2):
             return "footnote"
-        if t.digits == "19" and _COVID_BEFORE.search(text, max(0, start - 8), start):
+        if t.amount.strip().lstrip("-–") == "19" and _COVID_BEFORE.search(
+                text, max(0, start - 8), start + (1 if t.amount.strip()[:1] in "-–" else 0)):
             return "identifier"
         after = _AFTER.match(text, end) if t.kind == "count" and not t.unit_word else None
         if after is not None and not t.has_mult:
