@@ -63,6 +63,7 @@ from kpi.cues import RELATIVE, CueIndex, Hit, fold_case
 from kpi.errors import PeriodError
 from kpi.frames import (
     Frame,
+    cues_of,
     heading_lines,
     read_frame,
     sentence_mode,
@@ -113,6 +114,10 @@ _PARTS: Final = re.compile(r"(?<!\w)(?:trong\s+đó|trong\s+số\s+đó|bao\s+g�
                            re.IGNORECASE)
 _REACHED: Final = re.compile(r"(?<!\w)(?:đạt|bằng)(?:\s+(?:khoảng|gần|hơn|trên))?\s*$",
                            re.IGNORECASE)
+#: Words without which a sentence with no number opens no list of targets.
+_OPENER_HINT: Final = re.compile(
+    r"chỉ\s+tiêu|mục\s+tiêu|nhiệm\s+vụ|phương\s+hướng|kế\s+hoạch|nhiệm\s+kỳ|giai\s+đoạn"
+    r"|thời\s+kỳ|ước|phấn\s+đấu|đề\s+ra")
 _PLAN_NAMED: Final = re.compile(
     r"(?<!\w)(?:kế\s+hoạch|kh|dự\s+toán|chỉ\s+tiêu|nghị\s+quyết)(?!\w)", re.IGNORECASE)
 _GROWTH: Final = re.compile(r"(?<!\w)(?:tăng\s+trưởng|tốc\s+độ|(?:tỷ|tỉ)\s+lệ\s+tăng)(?!\w)",
@@ -328,9 +333,14 @@ class Extractor:
             inside = [t for t in values if s <= t.start < e]
             frame = target if target is not None or state.mode is None else (state.mode.span,)
             after = state.last_target
+            if not inside and (target is not None or (
+                    state.mode is None and not _OPENER_HINT.search(folded, s, e))):
+                state.last_target = target is not None
+                continue  # no number, and nothing that could open a list of targets
+            cues = cues_of(folded, s, e)
             if target is None:
                 state.mode, last = sentence_mode(folded, s, e, heading.period, heading.span,
-                                                 state.mode, after)
+                                                 state.mode, after, cues)
                 state.last_target = last == "target"
             else:
                 state.last_target = True
@@ -339,7 +349,7 @@ class Extractor:
             hits = self._unit_cues(self.cues.hits(folded, s, e), units)
             markers = span_markers(folded, s, inside[-1].start)
             items = self._read_sentence(text, s, e, inside, hits, markers, heading, frame,
-                                        folded, after)
+                                        folded, after, cues)
             for item in items:
                 yield self._row(para, s, e, item, items, heading, source)
 
@@ -359,7 +369,7 @@ class Extractor:
     def _read_sentence(self, text: str, s: int, e: int, toks: list[Token], hits: list[Hit],
                        markers: list[Marker], heading: Heading,
                        target: tuple[Span | None] | None, folded: str,
-                       after_target: bool = False) -> list[_Item]:
+                       after_target: bool = False, cues: list | None = None) -> list[_Item]:
         assert heading.period is not None
         section = target[0] if target is not None else None
         items = [_Item(t, n, target=section, in_section=target is not None)
@@ -386,7 +396,7 @@ class Extractor:
             self._measure(item, before, text[t.amount_end : min(e, t.amount_end + 80)],
                           heading)
             frame = read_frame(low, s, t.start, t.end, heading.period, heading.span,
-                               item.in_section or planned, after_target)
+                               item.in_section or planned, after_target, cues)
             item.role = frame.role
             if frame.role == "target":
                 item.target_span = target_span(frame.span, section, heading.period,

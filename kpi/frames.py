@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 import pandas as pd
@@ -108,6 +109,7 @@ _NAMING_BEFORE: Final = re.compile(
 _ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 
+@lru_cache(maxsize=1024)
 def _quarter(year: int, q: int) -> pd.Period:
     return pd.Period(year=year, quarter=q, freq="Q-DEC")
 
@@ -163,18 +165,27 @@ def _compare(span: Span, report: pd.Period, report_span: str) -> int:
     return 1 if span.period > report else 0
 
 
+def cues_of(low: str, s: int, e: int) -> list[re.Match[str]]:
+    """The cues of the sentence ``low[s:e]``, once for all its numbers."""
+    return list(_CUES.finditer(low, s, e))
+
+
 def read_frame(low: str, s: int, start: int, end: int, report: pd.Period,
-               report_span: str, in_section: bool, after_target: bool = False) -> Frame:
+               report_span: str, in_section: bool, after_target: bool = False,
+               cues: list[re.Match[str]] | None = None) -> Frame:
     """The frame of the number at ``low[start:end]`` in the sentence starting at ``s``.
 
     ``low`` is the lower-cased text; ``in_section``: the number is in a target section;
     ``after_target``: the sentence before ended on a commitment ("... đề ra 23 chỉ tiêu.
     Trong đó có một số chỉ tiêu quan trọng như: ...").
+    ``cues``: :func:`cues_of` the sentence, when the caller has them.
     """
     role = ""
     span: Span | None = None
     own_year: Span | None = None
-    for m in _CUES.finditer(low, s, start):
+    found_cues = (_CUES.finditer(low, s, start) if cues is None
+                  else (m for m in cues if m.end() <= start))
+    for m in found_cues:
         kind = m.lastgroup or ""
         if kind in ("c_verb", "c_list"):
             if kind == "c_verb" and _NOUN_AFTER.match(low, m.end()):
@@ -238,8 +249,8 @@ def _later_period(low: str, s: int, e: int, report: pd.Period, report_span: str
 
 
 def sentence_mode(low: str, s: int, e: int, report: pd.Period, report_span: str,
-                  mode: Frame | None, after_target: bool = False
-                  ) -> tuple[Frame | None, str]:
+                  mode: Frame | None, after_target: bool = False,
+                  cues: list[re.Match[str]] | None = None) -> tuple[Frame | None, str]:
     """The mode after a sentence: a target list opened by it ("Các mục tiêu, nhiệm vụ cụ
     thể gồm: ...", "CÁC CHỈ TIÊU CHỦ YẾU TRONG NHIỆM KỲ 2020-2025") carries on to the
     next sentences as a target section would; an account (a result cue, a list of results)
@@ -251,9 +262,10 @@ def sentence_mode(low: str, s: int, e: int, report: pd.Period, report_span: str,
     # thực hiện năm 2017"): written before that period closed, about the one after it
     opened = bool(_VS_ESTIMATE.search(low, s, e)) or (
         _LIST_START.match(low, s) is not None and _names_later(low, s, e, report, report_span))
+    cues = cues_of(low, s, e) if cues is None else cues
     last = read_frame(low, s, e, e, report, report_span, opened or mode is not None,
-                      after_target)
-    for m in _CUES.finditer(low, s, e):
+                      after_target, cues)
+    for m in cues:
         if (m.lastgroup == "c_list" and last.role == "target") or (
                 m.lastgroup == "p_term" and e - s < 100  # a heading run into the text
                 and not _NAMING_BEFORE.search(low, max(s, m.start() - 60), m.start())):
