@@ -6,8 +6,10 @@ A quarter value is *suspect* when
   other figures are named as the alternative; or
 * it is implausible: at least :data:`FACTOR` times the area's own median of the indicator
   (over its quarters) or the median of the areas of its level (communes, wards ...) in
-  that quarter, or at most 1/:data:`FACTOR` of it (a misplaced decimal comma goes both
-  ways: "14,84" for "1,484").
+  that quarter (a misplaced decimal comma: "14,84 tỷ" for "1,484 tỷ"). A value far
+  *below* its medians is not flagged by itself: falls happen (a campaign ends); a fall that
+  rests on a conflicting figure is flagged through the conflict, a rise beyond
+  :data:`MAX_CHANGE` % through the change.
 
 A change is suspect when it rests on a suspect value or lies beyond ±:data:`MAX_CHANGE` %.
 :func:`suspects` gives the reasons, as short sentences a headline, a table or a sentence
@@ -61,8 +63,7 @@ def _level_medians(q: Quarterly) -> dict[tuple[str, str, int], float]:
 def _far(value: float, median: float) -> bool:
     if median <= 0 or value <= 0:
         return False
-    ratio = value / median
-    return ratio >= FACTOR or ratio <= 1 / FACTOR
+    return value / median >= FACTOR
 
 
 def suspects(q: Quarterly, catalog: Catalog, area: str, lang: str = "vi",
