@@ -31,7 +31,16 @@ from kpi import labels
 from kpi.agreement import FINDING_COLUMNS
 from kpi.area_index import area_observations, for_area
 from kpi.catalog import Catalog
-from kpi.compare import attainment, qoq, rank_areas, values, values_records, yoy, ytd
+from kpi.compare import (
+    attainment,
+    qoq,
+    rank_areas,
+    targets,
+    values,
+    values_records,
+    yoy,
+    ytd,
+)
 from kpi.consistency import broken_rules, consistency, findings_table
 from kpi.errors import KpiError
 from kpi.headline import Headline, HeadlineInputs, headline, headline_inputs, headline_raw
@@ -58,6 +67,7 @@ __all__ = [
     "quarterly",
     "rank_areas",
     "sources",
+    "targets",
     "values",
     "values_records",
     "yoy",
