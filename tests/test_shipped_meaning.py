@@ -75,3 +75,17 @@ def test_a_conflict_is_a_finding_and_marked_where_the_headline_shows_it(shipped)
     # the quarter itself: the figure most sources agree with, marked, the other named
     q3 = headline(q, CAT, "cam-thach-commune", "2021Q3", "revenue").display.iloc[0]
     assert q3.iloc[1] == "gần 1,5 tỷ đồng (cần kiểm tra)"
+
+
+def test_the_targets_section_shows_targets_apart_with_attainment(shipped):
+    from kpi.notebook import open_report
+
+    root, _ = shipped
+    report = open_report(root / "data", "cam-thach-commune", "2021Q3", domain="revenue")
+    frame = report.targets().frame
+    assert len(frame) >= 2 and set(frame["Kỳ"]) == {"năm 2021"}
+    # only reports written by then: none of the later quarters' reports
+    assert all(q in src for src in frame["Tệp"] for q in ("2021Q",)) and not any(
+        "2021Q4" in src or "2022" in src for src in frame["Tệp"])
+    amounts = frame[frame["Mục tiêu"].str.contains("tỷ đồng")]
+    assert (amounts["% mục tiêu"] != "—").all()
