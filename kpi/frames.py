@@ -47,7 +47,7 @@ _PERIOD_PART: Final = (
     r"(?P<p_term>(?:nhiệm\s+kỳ|giai\s+đoạn|thời\s+kỳ)\s+" + _Y + r"\s*[-–—]\s*" + _Y + r")"
     r"|(?P<p_by>(?:đến|tới)\s+(?:hết\s+|cuối\s+)?năm\s+" + _Y + r")"
     r"|(?P<p_quarter>(?:quý|quí)\s+" + _Q + r"(?!\w)(?:\s*(?:/|năm)\s*" + _Y + r")?)"
-    r"|(?P<p_half>(?:6|sáu)\s+tháng\s+cuối\s+năm(?:\s+" + _Y + r")?)"
+    r"|(?P<p_half>(?:(?:6|sáu)|những|các)\s+tháng\s+cuối\s+năm(?:\s+" + _Y + r")?)"
     r"|(?P<p_ytd>([0-9]{1,2}|sáu|chín)\s+tháng(?:\s+đầu)?\s+năm\s+" + _Y + r")"
     r"|(?P<p_year>năm\s+" + _Y + r")"
     r"|(?P<p_next_year>năm\s+(?:tới|sau|kế\s+tiếp))"
@@ -60,7 +60,10 @@ _CUES: Final = re.compile(
     r"(?<!\w)(?:"
     r"(?P<c_verb>phấn\s+đấu|đặt(?:\s+ra)?\s+(?:mục\s+tiêu|chỉ\s+tiêu)|giao\s+chỉ\s+tiêu"
     r"|đề\s+ra(?:\s+mục\s+tiêu|\s+chỉ\s+tiêu)?"
-    r"|mục\s+tiêu(?!\s+(?:đề\s+ra|đã))|quyết\s+tâm|cố\s+gắng|sẽ|phải\s+đạt"
+    r"|(?:đã\s+)?(?:thống\s+nhất|thông\s+qua|quyết\s+nghị|biểu\s+quyết)(?!\s+[0-9])"
+    r"(?=[^.;]{0,120}?"
+    r"(?:chỉ\s+tiêu|mục\s+tiêu|nhiệm\s+vụ|kế\s+hoạch))"
+    r"|(?<!chương\strình\s)mục\s+tiêu(?!\s+(?:đề\s+ra|đã|quốc\s+gia))|quyết\s+tâm|cố\s+gắng|sẽ|phải\s+đạt"
     r"|dự\s+kiến|kế\s+hoạch\s+(?:năm|quý)\s+tới|định\s+hướng|chỉ\s+tiêu\s+(?:năm|quý)\s+tới"
     r"|nâng(?:\s+cao)?(?=[^.;]{0,80}?\slên(?:\s|$))|cần\s+đạt"
     r"|tối\s+thiểu|không\s+(?:dưới|thấp\s+hơn)"
@@ -71,7 +74,8 @@ _CUES: Final = re.compile(
     r"|kết\s+thúc\s+năm|trong\s+năm\s+qua|năm\s+qua|vừa\s+qua|đến\s+nay|tới\s+nay|hiện\s+nay"
     r"|hiện\s+có|hiện\s+còn|lũy\s+kế|luỹ\s+kế|từ\s+đầu\s+năm|kết\s+quả|thực\s+hiện\s+được"
     r"|so\s+với\s+cùng\s+kỳ|cùng\s+kỳ)"
-    r"|(?P<c_list>(?:chỉ\s+tiêu|mục\s+tiêu|nhiệm\s+vụ|phương\s+hướng|kế\s+hoạch)(?!\w)"
+    r"|(?P<c_list>(?<!chương\strình\s)(?:chỉ\s+tiêu|mục\s+tiêu(?!\s+quốc\s+gia)|nhiệm\s+vụ"
+    r"|phương\s+hướng|kế\s+hoạch)(?!\w)"
     r"[^.;:]{0,100}?(?::|(?<!\w)(?:gồm|như\s+sau|như|cụ\s+thể(?:\s+là)?)(?!\w)))"
     r"|" + _PERIOD_PART + r")(?!\w)"
 )
@@ -86,8 +90,8 @@ _YEAR_PLAN: Final = re.compile(
 #: Before a commitment or a list of targets: the words of an account ("đạt và vượt 12/12
 #: chỉ tiêu", "được nâng lên", "so với mục tiêu").
 _ACHIEVED_BEFORE: Final = re.compile(
-    r"(?<!\w)(?:đạt|vượt|hoàn\s+thành|thực\s+hiện\s+được|đã|được|so\s+với)(?:\s+[^\s.;]+){0,3}"
-    r"\s*$")
+    r"(?<!\w)(?:đạt|vượt|hoàn\s+thành|thực\s+hiện\s+được|đã(?!\s+(?:thống\s+nhất|thông\s+qua"
+    r"|quyết\s+nghị|biểu\s+quyết|đề\s+ra|giao))|được|so\s+với)(?:\s+[^\s.;]+){0,3}\s*$")
 #: A comparison with an estimate: the figure is for the period after the one estimated.
 _VS_ESTIMATE: Final = re.compile(r"(?<!\w)so(?:\s+với)?\s+(?:số\s+)?ước(?:\s+thực\s+hiện|\s+tính)?"
                                  r"(?:\s+cả)?\s+năm(?!\w)")
