@@ -7,7 +7,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -54,6 +54,16 @@ report.headline()
 
 # %%
 report.narrative()
+
+# %% [markdown]
+# ## Mục tiêu / Targets
+# Các con số báo cáo cam kết cho kỳ sau (phấn đấu, chỉ tiêu năm tới ...): không phải kết quả
+# đã đạt, không có trong các bảng và biểu đồ trên; với mục tiêu của năm, lũy kế so với mục
+# tiêu. *Figures the reports commit to for a later period: not achieved figures, and not in
+# the tables and charts above; for a year's target, the year to date against it.*
+
+# %%
+report.targets()
 
 # %% [markdown]
 # ## Diễn biến 8 quý / Eight quarters

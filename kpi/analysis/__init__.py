@@ -29,7 +29,16 @@ from typing import Final
 import pandas as pd
 
 from kpi.analysis.area_index import area_observations, for_area
-from kpi.analysis.comparisons import attainment, qoq, rank_areas, values, values_records, yoy, ytd
+from kpi.analysis.comparisons import (
+    attainment,
+    qoq,
+    rank_areas,
+    targets,
+    values,
+    values_records,
+    yoy,
+    ytd,
+)
 from kpi.analysis.headlines import Headline, HeadlineInputs, headline, headline_inputs, headline_raw
 from kpi.analysis.narration import Narrative, narrate
 from kpi.analysis.provenance import sources
@@ -59,6 +68,7 @@ __all__ = [
     "quarterly",
     "rank_areas",
     "sources",
+    "targets",
     "values",
     "values_records",
     "yoy",

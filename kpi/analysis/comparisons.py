@@ -266,18 +266,73 @@ def _annual_plans(q: Quarterly, area: str | None, indicator: str | None,
     return plans
 
 
+#: Columns of :func:`targets`.
+TARGET_COLUMNS: Final = ("area", "indicator", "period", "span", "measure", "value", "unit",
+                         "qualifier", "source", "locator", "evidence", "synthetic")
+
+
+def target_records(data: pd.DataFrame | Quarterly, catalog: Catalog, *,
+                   area: str | None = None, indicator: str | None = None,
+                   quarter: str | pd.Period | None = None) -> list[dict]:
+    """Targets (``role == "target"``) of catalogue indicators as dicts, by the period they
+    are for: a year target (span ``year``) counts for every quarter of its year."""
+    obs = ensure_quarterly(data, catalog).observations
+    if obs.empty or "role" not in obs:
+        return []
+    rows = obs[(obs["role"] == "target") & obs["indicator"].isin([i.code for i in catalog])]
+    if area is not None:
+        rows = rows[rows["area"] == area]
+    if indicator is not None:
+        rows = rows[rows["indicator"] == indicator]
+    period = _quarter(quarter)
+    out = []
+    for r in rows[list(TARGET_COLUMNS)].to_dict("records"):
+        p = r["period"]
+        if period is not None and not (p == period or (r["span"] == "year"
+                                                       and p.qyear == period.qyear)):
+            continue
+        out.append(r)
+    return sorted(out, key=lambda r: (r["area"], r["indicator"], r["period"].ordinal,
+                                      r["measure"], r["locator"]))
+
+
+def targets(data: pd.DataFrame | Quarterly, catalog: Catalog, *, area: str | None = None,
+            indicator: str | None = None, quarter: str | pd.Period | None = None
+            ) -> pd.DataFrame:
+    """The figures reports commit to for a later period, never part of a result series
+    (columns :data:`TARGET_COLUMNS`); ``quarter``: targets for that quarter or its year."""
+    rows = target_records(data, catalog, area=area, indicator=indicator, quarter=quarter)
+    return pd.DataFrame(rows, columns=list(TARGET_COLUMNS))
+
+
+def _target_plans(q: Quarterly, catalog: Catalog, area: str | None, indicator: str | None,
+                  year: int | None) -> dict[tuple, dict]:
+    """A year's absolute target per (area, indicator, year), where no plan is stated: the
+    quantity committed for that year (``value`` or ``plan`` of role ``target``)."""
+    out: dict[tuple, dict] = {}
+    for r in target_records(q, catalog, area=area, indicator=indicator):
+        if r["span"] != "year" or r["measure"] not in ("value", "plan"):
+            continue
+        if year is not None and r["period"].qyear != year:
+            continue
+        key = (r["area"], r["indicator"], r["period"].qyear)
+        out.setdefault(key, r)
+    return out
+
+
 def _stated_pct_of_plan(q: Quarterly, area: str | None, indicator: str | None,
                         period: pd.Period | None) -> dict[tuple, float]:
     """A stated % of plan per (area, indicator, period), of the first span of
     :data:`_PLAN_SPAN_ORDER`."""
     best: dict[tuple, tuple[float, float]] = {}
     for r in _select(q, area, "table", indicator, None if period is None else [period]):
-        if r["measure"] != "pct_of_plan":
+        if r["measure"] not in ("pct_of_plan", "pct_over_plan"):
             continue
         key = (r["area"], r["indicator"], r["period"])
         rank = _PLAN_SPAN_ORDER.get(r["span"], math.inf)
+        value = r["value"] + (100.0 if r["measure"] == "pct_over_plan" else 0.0)
         if key not in best or rank < best[key][0]:
-            best[key] = (rank, r["value"])
+            best[key] = (rank, value)
     return {key: pct for key, (_, pct) in best.items()}
 
 
@@ -300,6 +355,9 @@ def _attainments(q: Quarterly, catalog: Catalog, area: str | None, indicator: st
                             None if period is None else [period])}
     stated = _stated_pct_of_plan(q, area, indicator, period)
     plans = _annual_plans(q, area, indicator, None if period is None else period.qyear)
+    for key, r in _target_plans(q, catalog, area, indicator,
+                                None if period is None else period.qyear).items():
+        plans.setdefault(key, r)  # no plan stated: attainment against the target
     no_plan, level = note("plan", "none", lang), note("plan", "level", lang)
     out = []
     for key in sorted(cum.keys() | stated.keys()):

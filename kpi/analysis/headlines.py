@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import pandas as pd
 
 from kpi.analysis.area_index import area_records
 from kpi.analysis.comparisons import attainment_records, qoq_records, values_records, yoy_records
+from kpi.analysis.plausibility import CHECK_WORD, Suspect, change_check, suspects
 from kpi.analysis.records import records
 from kpi.analysis.series import Quarterly, ensure_quarterly
 from kpi.core import labels
@@ -25,7 +26,7 @@ RAW_COLUMNS: Final = (
     "indicator", "name", "unit", "period", "span", "month", "as_of", "value", "qualifier",
     "method", "derived", "previous", "qoq_pct", "year_ago", "yoy_pct", "yoy_reported_pct",
     "cumulative", "plan", "pct_of_plan", "pct_of_plan_reported", "pct_of_pace", "synthetic",
-    "flags", "notes",
+    "flags", "notes", "check_value", "check_qoq", "check_yoy",
 )
 
 HEADINGS: Final[dict[str, tuple[str, ...]]] = {
@@ -90,6 +91,9 @@ class HeadlineInputs:
     attainment: dict[str, dict]
     partial: dict[str, dict]
     recent: frozenset[str]
+    #: suspect quarter values of the area by (indicator, period ordinal): conflicts and
+    #: implausible values (:mod:`kpi.analysis.plausibility`)
+    suspects: dict[tuple[str, int], Suspect] = field(default_factory=dict)
 
 
 def _partial_order(row: dict) -> tuple[int, float]:
@@ -121,6 +125,7 @@ def headline_inputs(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
         partial=_first(sorted(parts, key=_partial_order)),
         recent=frozenset(r["indicator"] for r in quarters
                          if now - 4 <= r["period"].ordinal <= now),
+        suspects=suspects(q, catalog, area, lang),
     )
 
 
@@ -149,6 +154,12 @@ def _row(ind: Indicator, got: HeadlineInputs) -> dict | None:
     elif not cur:
         notes.append(_word("none", lang))
     notes += [n for n in (ch.get("note"), yr.get("note")) if n and cur]
+    now = got.suspects.get((code, period.ordinal)) if cur else None
+    qoq_pct, yoy_pct = ch.get("pct_change", math.nan), yr.get("pct_change", math.nan)
+    check_qoq = "" if _nan(qoq_pct) else change_check(
+        qoq_pct, now, got.suspects.get((code, period.ordinal - 1)), lang)
+    check_yoy = "" if _nan(yoy_pct) else change_check(
+        yoy_pct, now, got.suspects.get((code, period.ordinal - 4)), lang)
     return {
         "indicator": ind.code,
         "name": ind.name(lang),
@@ -174,6 +185,9 @@ def _row(ind: Indicator, got: HeadlineInputs) -> dict | None:
         "synthetic": synthetic,
         "flags": "; ".join(flags),
         "notes": "; ".join(dict.fromkeys(notes)),
+        "check_value": now.reason if now is not None else "",
+        "check_qoq": check_qoq,
+        "check_yoy": check_yoy,
     }
 
 
@@ -202,6 +216,13 @@ def headline_raw(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
     return frame
 
 
+def check_text(row: dict, lang: str = "vi") -> str:
+    """The reasons a headline row's value or changes must be checked ("" when none)."""
+    parts = [row.get(k) or "" for k in ("check_value", "check_qoq", "check_yoy")]
+    reasons = dict.fromkeys(p for part in parts for p in part.split("; ") if p)
+    return "; ".join(reasons)
+
+
 def display(raw: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Headline rows as display strings (Vietnamese number format unless ``lang="en"``)."""
     heads = HEADINGS["en" if lang == "en" else "vi"]
@@ -213,11 +234,19 @@ def display(raw: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         said = labels.QUALIFIER_WORDS.get(r["qualifier"], ("", ""))[1 if lang == "en" else 0]
         flags = [f for f in r["flags"].split("; ") if f and f != said]
         notes = "; ".join([*flags, r["notes"]] if r["notes"] else flags)
+        word = CHECK_WORD["en" if lang == "en" else "vi"]
+        checks = check_text(r, lang)
+        if checks:
+            notes = "; ".join(n for n in (f"{word}: {checks}", notes) if n)
+
+        def mark(text: str, key: str, row: dict = r, word: str = word) -> str:
+            return f"{text} ({word})" if row.get(key) and text != "—" else text
         rows.append((
             r["name"],
-            labels.qualified(value, r["qualifier"], lang) if value != "—" else value,
-            labels.format_change(r["qoq_pct"], lang),
-            labels.format_change(r["yoy_pct"], lang),
+            mark(labels.qualified(value, r["qualifier"], lang) if value != "—" else value,
+                 "check_value"),
+            mark(labels.format_change(r["qoq_pct"], lang), "check_qoq"),
+            mark(labels.format_change(r["yoy_pct"], lang), "check_yoy"),
             labels.format_change(r["yoy_reported_pct"], lang),
             labels.format_pct(pct_plan, lang),
             labels.format_pct(r["pct_of_pace"], lang),
@@ -237,8 +266,11 @@ def headline(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
     visible). Columns of ``raw``: :data:`RAW_COLUMNS`: value and qualifier, QoQ % and
     YoY % recomputed (NaN on a gap, with the note), YoY % as reported, year-to-date,
     plan, % of plan (computed and reported), % of pace, ``flags`` (gần / hơn / ước and
-    "dữ liệu mẫu" when any input is sample data) and ``notes``. ``inputs``: see
-    :func:`headline_raw`.
+    "dữ liệu mẫu" when any input is sample data), ``notes``, and ``check_value`` /
+    ``check_qoq`` / ``check_yoy``: why the value or a change must be checked (a conflict,
+    with the other figures named; an implausible value or change: :mod:`kpi.analysis.plausibility`),
+    shown as "(cần kiểm tra)" next to the number and the reasons in the notes. ``inputs``:
+    see :func:`headline_raw`.
     """
     raw = headline_raw(data, catalog, area, quarter, domain, lang, inputs=inputs)
     return Headline(raw, display(raw, lang))

@@ -17,6 +17,7 @@ import pandas as pd
 
 from kpi.analysis.comparisons import note
 from kpi.analysis.headlines import headline_raw
+from kpi.analysis.plausibility import CHECK_WORD
 from kpi.analysis.records import records
 from kpi.analysis.series import Quarterly
 from kpi.core import labels
@@ -45,6 +46,12 @@ class Narrative(Sequence[str]):
         return "\n".join(f"- {s}" for s in self.sentences)
 
 
+def _new(row: dict, key: str) -> str:
+    """A change's check reasons not already said next to the value."""
+    said = set((row.get("check_value") or "").split("; "))
+    return "; ".join(p for p in (row.get(key) or "").split("; ") if p and p not in said)
+
+
 def _nan(x: object) -> bool:
     return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
 
@@ -70,17 +77,22 @@ def _direction(pct: float, against: str, lang: str) -> str:
     return f"{'tăng' if pct > 0 else 'giảm'} {size} so với {against}"
 
 
+def _check(reason: str, lang: str) -> str:
+    return f" ({CHECK_WORD['en' if lang == 'en' else 'vi']}: {reason})" if reason else ""
+
+
 def _clauses(row: dict, lang: str) -> list[str]:
     en = lang == "en"
     out = []
     if not _nan(row["qoq_pct"]):
         out.append(_direction(row["qoq_pct"], "the previous quarter" if en else "quý trước",
-                              lang))
+                              lang) + _check(_new(row, "check_qoq"), lang))
     else:
         out.append(note("qoq", "gap" if _nan(row["previous"]) else "zero", lang))
     last_year = "the same quarter last year" if en else "cùng kỳ năm trước"
     if not _nan(row["yoy_pct"]):
-        out.append(_direction(row["yoy_pct"], last_year, lang))
+        out.append(_direction(row["yoy_pct"], last_year, lang)
+                   + _check(_new(row, "check_yoy"), lang))
     elif not _nan(row["yoy_reported_pct"]):
         said = "as reported" if en else "theo báo cáo"
         out.append(f"{_direction(row['yoy_reported_pct'], last_year, lang)} ({said})")
@@ -111,7 +123,8 @@ def sentence(row: dict, lang: str = "vi") -> str:
                    else f"không có số liệu cả {labels.in_sentence(quarter)}")
         lead = f"{name} ({cell})" if en else f"{name} {cell}"
         return f"{lead} {_reached(row['qualifier'], amount, lang)} ({missing})."
-    return ", ".join([f"{name} {when} {_reached(row['qualifier'], amount, lang)}",
+    value_check = _check(row.get("check_value") or "", lang)
+    return ", ".join([f"{name} {when} {_reached(row['qualifier'], amount, lang)}{value_check}",
                       *_clauses(row, lang)]) + "."
 
 

@@ -17,6 +17,8 @@ PREFERENCE: Final[dict[str, int]] = {
     "approx": 2,
     "more_than": 3,
     "less_than": 3,
+    "range_low": 2,  # a bound of a stated range ("7-8%"): as uncertain as "khoảng"
+    "range_high": 2,
 }
 
 _DIRECTION: Final = {"more_than": 1, "less_than": -1}
@@ -40,6 +42,8 @@ def combine(qualifiers: Iterable[str], signs: Sequence[int] | None = None) -> st
     for qual, sign in zip(quals, sgn, strict=True):
         if qual in _DIRECTION:
             directions.add(_DIRECTION[qual] * (1 if sign >= 0 else -1))
+        elif qual in ("range_low", "range_high"):
+            others.add("approx")
         elif qual != "exact":
             others.add(qual)
     if "approx" in others or len(directions) > 1 or (directions and others):

@@ -12,7 +12,9 @@ measure, quarter), following the catalogue's aggregation type:
 * **rate**: recomputed as numerator / denominator (× 100 for percent) from the quarterly
   values of its catalogue parts when both exist; else read like a stock.
 
-Other measures (``plan``, ``pct_of_plan``, ``pct_change_yoy`` ...) pass through as stated,
+Targets (``role == "target"``: figures committed for a later period) are no part of any
+series: :func:`kpi.analysis.comparisons.targets` reads them. Other measures (``plan``,
+``pct_of_plan``, ``pct_change_yoy`` ...) of results pass through as stated,
 one per (area, indicator, measure, quarter, span). Flow figures that are not quarters
 (single months, ``to_date`` running totals) also pass through with their span, so a
 reader can still show them, labelled; only ``span == "quarter"`` rows are quarter values.
@@ -24,15 +26,20 @@ output row keeps the row positions of its inputs (``inputs``) and their joined
 
 **Disagreements are findings, not silent picks.** When figures for one cell disagree
 beyond rounding (:mod:`kpi.analysis.agreement`), one is used and a ``conflict`` finding lists them
-all. Which one: the first method in the order above (a stated quarter figure before one
-computed from months, before a ytd difference); within a method, real data before sample
-data, then exact before ước before gần/hơn/dưới, then a figure read (not derived upstream),
-then the later report (the source whose latest period is later: revisions supersede),
-then source name and locator for a stable result.
+all. Which one, by evidence first: the figure that most other figures of the cell agree
+with (a report's "gần 1,5 tỷ" and the 1,5 tỷ its year-to-date figures imply outvote a
+table's 14,84 tỷ). When no figure has more support, the source order decides: the first
+method in the order above (a stated quarter figure before one computed from months, before
+a ytd difference); within a method, real data before sample data, then the source kinds
+of ``KPI_SOURCE_ORDER`` (e.g. ``tables,reports``; unset: none), then exact before ước before
+gần/hơn/dưới, then a figure read (not derived upstream), then the later report (the source
+whose latest period is later: revisions supersede), then source name and locator for a
+stable result.
 """
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -122,9 +129,13 @@ def preference(obs: pd.DataFrame) -> pd.Series:
     among all rows: compare only rows of one cell. ``obs`` must be a conformed table."""
     if obs.empty:
         return pd.Series([], dtype="int64", index=obs.index)
-    recency = obs.groupby("source")["period"].transform("max").map(lambda p: -p.ordinal)
+    # a target's period is the one it is for: it says nothing of how recent a report is
+    results = obs["period"].where(obs["role"] != "target") if "role" in obs else obs["period"]
+    latest = results.groupby(obs["source"]).transform("max").fillna(obs["period"])
+    recency = latest.map(lambda p: -p.ordinal)
     keys = pd.DataFrame({
         "synthetic": obs["synthetic"].astype(bool),
+        "kind": _source_kind(obs["source"]),
         "qualifier": obs["qualifier"].map(PREFERENCE).fillna(len(PREFERENCE)),
         "derived": obs["derived"].astype(bool),
         "recency": recency,
@@ -134,6 +145,29 @@ def preference(obs: pd.DataFrame) -> pd.Series:
     }, index=obs.index)
     order = keys.sort_values(list(keys.columns), kind="mergesort").index
     return pd.Series(range(len(obs)), index=order).reindex(obs.index)
+
+
+#: Environment variable naming the order of source kinds a conflict falls back to when no
+#: figure has more support than another: folder names, first preferred ("tables,reports"
+#: prefers a table to a report; unset: no order by kind, the qualifier decides).
+SOURCE_ORDER_ENV: Final = "KPI_SOURCE_ORDER"
+
+
+def source_order() -> tuple[str, ...]:
+    """The configured source-kind order (see :data:`SOURCE_ORDER_ENV`)."""
+    raw = os.environ.get(SOURCE_ORDER_ENV, "")
+    return tuple(p.strip().strip("/") for p in raw.split(",") if p.strip())
+
+
+def _source_kind(sources: pd.Series) -> pd.Series:
+    order = source_order()
+    if not order:
+        return pd.Series(0, index=sources.index)
+
+    def kind(source: str) -> int:
+        parts = source.split("/")
+        return next((n for n, name in enumerate(order) if name in parts), len(order))
+    return sources.map(kind)
 
 
 def join_text(items: Sequence[str]) -> str:
@@ -171,16 +205,31 @@ class _Builder:
                        fig.rank)
 
     def _choose(self, cell: _Cell, tiers: Sequence[Sequence[_Figure]]) -> _Figure | None:
-        """The preferred figure of the first non-empty tier; a finding if any disagree."""
+        """The figure with the most support from the others (figures that agree with it);
+        among equals, the preferred figure of the first non-empty tier. A finding if any
+        disagree."""
         first = next((t for t in tiers if t), None)
         if first is None:
             return None
         chosen = min(first, key=lambda f: f.rank)
+        agreeing = 0
+        pool = [(n, f) for n, t in enumerate(tiers) for f in t]
+        if len(pool) > 2:
+            def support(f: _Figure) -> int:
+                return sum(1 for _, g in pool if g is not f and not set(g.rows) <= set(f.rows)
+                           and agree(f.value, f.qualifier, g.value, g.qualifier))
+            best = max(support(f) for _, f in pool)
+            if best > support(chosen):
+                # agreement beats the source order: "14,84 tỷ" in a table against "gần 1,5
+                # tỷ" in the report and 1,5 tỷ from the year-to-date figures is 1,5 tỷ
+                chosen = min((f for _, f in pool if support(f) == best),
+                             key=lambda f: (next(n for n, g in pool if g is f), f.rank))
+                agreeing = best
         others = [f for t in tiers for f in t
                   if f is not chosen and not agree(f.value, f.qualifier, chosen.value,
                                                    chosen.qualifier)]
         if others:
-            self._conflict(cell, chosen, others)
+            self._conflict(cell, chosen, others, agreeing)
         return chosen
 
     def _pick(self, cell: _Cell, rows: Sequence[int]) -> _Figure | None:
@@ -195,7 +244,10 @@ class _Builder:
             return places
         return f"{labels.method_label(fig.method, lang)}: {places}"
 
-    def _conflict(self, cell: _Cell, chosen: _Figure, others: list[_Figure]) -> None:
+    def _conflict(self, cell: _Cell, chosen: _Figure, others: list[_Figure],
+                  agreeing: int = 0) -> None:
+        """A ``conflict`` finding; ``agreeing``: how many figures agree with the chosen one
+        when that is why it was chosen."""
         figures = [chosen, *others]
         rows = [i for f in figures for i in f.rows]
         texts = {}
@@ -207,12 +259,15 @@ class _Builder:
             where = labels.cell_label(cell.period, cell.span, lang, month=cell.month,
                                       as_of=cell.as_of, measure=cell.measure)
             listed = ", ".join(show(f) for f in figures)
+            n = agreeing
+            why = "" if not n else (f", khớp với {n} số liệu khác" if lang == "vi"
+                                    else f", which {n} other figure(s) agree with")
             if lang == "vi":
                 texts[lang] = (f"{cell.indicator.name('vi')}, {where}: các số liệu không khớp: "
-                               f"{listed}. Dùng {show(chosen)}.")
+                               f"{listed}. Dùng {show(chosen)}{why}.")
             else:
                 texts[lang] = (f"{cell.indicator.name('en')}, {where}: figures disagree: "
-                               f"{listed}. Using {show(chosen)}.")
+                               f"{listed}. Using {show(chosen)}{why}.")
         self.findings.append({
             "severity": "warning",
             "kind": "conflict",
@@ -231,8 +286,8 @@ class _Builder:
         values: dict[tuple[str, str], list[int]] = defaultdict(list)
         others: dict[tuple, list[int]] = defaultdict(list)
         for i, r in enumerate(self.rec):
-            if r["indicator"] not in self.catalog:
-                continue
+            if r["indicator"] not in self.catalog or r["role"] == "target":
+                continue  # targets are not results: see :func:`kpi.analysis.comparisons.targets`
             if r["measure"] == "value":
                 values[(r["area"], r["indicator"])].append(i)
             else:

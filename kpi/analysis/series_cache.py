@@ -18,6 +18,7 @@ the other).
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import platform
 from functools import cache
@@ -66,6 +67,7 @@ def cache_key(parquet: bytes, catalog: Catalog) -> str:
     digest.update(repr((catalog.indicators, catalog.rules)).encode())
     digest.update(_code_fingerprint().encode())
     digest.update(f"{pd.__version__} {platform.python_version()}".encode())
+    digest.update(os.environ.get("KPI_SOURCE_ORDER", "").encode())  # it changes conflict picks
     return digest.hexdigest()[:32]
 
 

@@ -58,6 +58,13 @@ MEASURE_NAMES: Final[dict[str, tuple[str, str]]] = {
     "pct_change_qoq": ("% so với quý trước", "% change on the previous quarter"),
     "pct_of_prior_year": ("% so với cùng kỳ năm trước", "% of the same period last year"),
     "share_pct": ("tỷ trọng", "share"),
+    "pct_over_plan": ("% vượt kế hoạch", "% over plan"),
+    "change": ("mức tăng/giảm", "change"),
+}
+
+ROLE_NAMES: Final[dict[str, tuple[str, str]]] = {
+    "result": ("kết quả", "result"),
+    "target": ("mục tiêu", "target"),
 }
 
 _MONTHS_EN: Final = ("January", "February", "March", "April", "May", "June", "July",

@@ -30,8 +30,19 @@ MEASURES: Final = (
     "pct_change_qoq",
     "pct_of_prior_year",
     "share_pct",
+    "pct_over_plan",  # "vượt 12% dự toán": the excess over the plan, in points (12)
+    "change",  # an absolute change in the indicator's unit ("giảm 5 hộ": −5)
 )
-QUALIFIERS: Final = ("exact", "approx", "more_than", "less_than", "estimate")
+#: ``range_low``/``range_high``: the bounds of a stated range ("7-8%" is two rows, 7 with
+#: range_low and 8 with range_high, sharing locator and evidence); a reader who needs one
+#: figure takes the midpoint of the pair.
+QUALIFIERS: Final = ("exact", "approx", "more_than", "less_than", "estimate", "range_low",
+                     "range_high")
+#: ``result``: what happened, was achieved or is the current state (plans already assigned
+#: included); ``target``: a figure committed or planned for a later period ("phấn đấu",
+#: "chỉ tiêu năm 2023", "dự kiến quý II"). A target row's period/span is the period it is
+#: FOR, never the report's own quarter; targets stay out of the quarterly result series.
+ROLES: Final = ("result", "target")
 
 #: Contract columns, in order, with their pandas dtypes.
 COLUMNS: Final[dict[str, object]] = {
@@ -42,6 +53,7 @@ COLUMNS: Final[dict[str, object]] = {
     "as_of": "str",  # ISO date for span == "to_date" when known, else ""
     "indicator": "str",  # catalogue code, or "unclassified"
     "measure": "str",  # one of MEASURES
+    "role": "str",  # one of ROLES
     "value": "float64",  # in the catalogue's base unit (VND, persons, doses, m, %)
     "unit": "str",  # base unit of value
     "qualifier": "str",  # one of QUALIFIERS
@@ -59,6 +71,7 @@ DEFAULTS: Final[dict[str, object]] = {
     "month": pd.NA,
     "as_of": "",
     "measure": "value",
+    "role": "result",
     "unit": "",
     "qualifier": "exact",
     "subject": "",
@@ -87,6 +100,7 @@ def observations_schema() -> pa.DataFrameSchema:
             "as_of": pa.Column(str, **text),
             "indicator": pa.Column(str, pa.Check.str_length(min_value=1), **text),
             "measure": pa.Column(str, pa.Check.isin(MEASURES), **text),
+            "role": pa.Column(str, pa.Check.isin(ROLES), **text),
             "value": pa.Column(float, pa.Check(lambda s: ~s.isin([float("inf"), float("-inf")])),
                                nullable=False, coerce=True),
             "unit": pa.Column(str, **text),

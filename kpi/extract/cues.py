@@ -34,7 +34,8 @@ _PAIRS: Final = {
 
 #: Measures that state something about another figure, not the figure itself.
 RELATIVE: Final = frozenset(
-    {"pct_of_plan", "pct_change_yoy", "pct_change_qoq", "pct_of_prior_year", "share_pct"}
+    {"pct_of_plan", "pct_over_plan", "pct_change_yoy", "pct_change_qoq", "pct_of_prior_year",
+     "share_pct"}
 )
 
 

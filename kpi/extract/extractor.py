@@ -62,7 +62,17 @@ from kpi.core.catalog import UNCLASSIFIED, Catalog, load_catalog
 from kpi.core.periods import Span, parse_span, quarter_end
 from kpi.errors import PeriodError
 from kpi.extract.cues import RELATIVE, CueIndex, Hit, fold_case
-from kpi.extract.heading import Heading, detect_heading, tasks_section, with_overrides
+from kpi.extract.frames import (
+    Frame,
+    cues_of,
+    heading_lines,
+    read_frame,
+    sentence_mode,
+    target_sections,
+    target_span,
+    vs_estimate,
+)
+from kpi.extract.heading import Heading, detect_heading, with_overrides
 from kpi.extract.mentions import Scanner, Token
 from kpi.extract.textio import normalise, read_text, strip_chrome
 from kpi.extract.wording import (
@@ -104,7 +114,16 @@ _PARTS: Final = re.compile(r"(?<!\w)(?:trong\s+đó|trong\s+số\s+đó|bao\s+g�
                            re.IGNORECASE)
 _REACHED: Final = re.compile(r"(?<!\w)(?:đạt|bằng)(?:\s+(?:khoảng|gần|hơn|trên))?\s*$",
                            re.IGNORECASE)
-_RATE: Final = re.compile(r"(?<!\w)(?:tỷ|tỉ)\s+lệ(?!\w)", re.IGNORECASE)
+#: Words without which a sentence with no number opens no list of targets.
+_OPENER_HINT: Final = re.compile(
+    r"chỉ\s+tiêu|mục\s+tiêu|nhiệm\s+vụ|phương\s+hướng|kế\s+hoạch|nhiệm\s+kỳ|giai\s+đoạn"
+    r"|thời\s+kỳ|ước|phấn\s+đấu|đề\s+ra")
+_PLAN_NAMED: Final = re.compile(
+    r"(?<!\w)(?:kế\s+hoạch|kh|dự\s+toán|chỉ\s+tiêu|nghị\s+quyết)(?!\w)", re.IGNORECASE)
+_GROWTH: Final = re.compile(r"(?<!\w)(?:tăng\s+trưởng|tốc\s+độ|(?:tỷ|tỉ)\s+lệ\s+tăng)(?!\w)",
+                           re.IGNORECASE)
+_RATE: Final = re.compile(r"(?<!\w)(?:(?:tỷ|tỉ)\s+(?:lệ|trọng)|cơ\s+cấu|công\s+suất)(?!\w)",
+                          re.IGNORECASE)
 _HEAD_BEFORE: Final = re.compile(r"(?:tổng\s+số|tổng|số)\s+$")
 _PAIR_AFTER_COUNT: Final = re.compile(
     r"(?:số\s+tiền|trị\s+giá|kinh\s+phí|thành\s+tiền|tương\s+ứng|giá\s+trị)[^,;.]{0,24}$"
@@ -158,8 +177,20 @@ class _Item:
     right: tuple[int, int] = (0, 0)
     clause: int = 0  # where the number's clause (after ";") starts
     own_words: bool = False  # the number's own left segment has words of its own
-    target: Span | None = None  # the tasks section's period, when the number is in it
+    target: Span | None = None  # the target section's period, when the number is in it
+    in_section: bool = False  # the number is in a part that lists targets
+    role: str = "result"
+    target_span: Span | None = None  # the period a target is for
     extra: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class _State:
+    """What one paragraph hands the next: an open inline target list."""
+
+    mode: Frame | None = None
+    next_line: int = 0
+    last_target: bool = False  # the last sentence ended on a commitment
 
 
 @dataclass(frozen=True)
@@ -270,29 +301,55 @@ class Extractor:
         """Observation rows as dicts (not yet conformed)."""
         assert heading.period is not None
         lines = text.split("\n")
-        tasks = tasks_section(lines, heading.period)
+        sections = target_sections(lines, heading.period, heading.span)
+        if heading.issued is not None and heading.issued < heading.period.start_time.date():
+            # written before its period began ("Kế hoạch năm 2024" dated 12/2023): a plan
+            sections = [(-1, len(lines) + 1, None)]
+        breaks = heading_lines(lines)
+        state = _State()
         for para in _paragraphs(lines):
-            target = tasks[1] if tasks and para.first_line > tasks[0] else None
-            yield from self._paragraph_rows(para, heading, source, target)
+            line = para.first_line - 1
+            k = bisect.bisect_right(breaks, line)
+            if k and breaks[k - 1] >= state.next_line:
+                state.mode = None  # a heading since the last paragraph ends an inline list
+            state.next_line = line + len(para.starts)
+            inside = next((sec for sec in sections if sec[0] < line < sec[1]), None)
+            yield from self._paragraph_rows(para, heading, source,
+                                            None if inside is None else (inside[2],), state)
 
     # ---- one paragraph ----------------------------------------------------------------
     def _paragraph_rows(self, para: _Paragraph, heading: Heading, source: str,
-                        target: Span | None) -> Iterator[dict]:
-        """Rows of one paragraph; ``target`` is the period of the tasks section it is in."""
+                        target: tuple[Span | None] | None, state: _State) -> Iterator[dict]:
+        """Rows of one paragraph; ``target``: ``(span named by its heading or None,)`` when
+        the paragraph is in a part that lists targets; ``state`` carries an inline target
+        list from one sentence to the next (:func:`kpi.extract.frames.sentence_mode`)."""
+        assert heading.period is not None
         text = para.text
         tokens = self.scanner.scan(text)
         values = [t for t in tokens if t.is_value]
-        if not values:
-            return
         folded = fold_case(text)
         units = [(t.unit_start, t.end, t.unit_word) for t in values if t.unit_word]
         for s, e in _sentences(text):
             inside = [t for t in values if s <= t.start < e]
+            frame = target if target is not None or state.mode is None else (state.mode.span,)
+            after = state.last_target
+            if not inside and (target is not None or (
+                    state.mode is None and not _OPENER_HINT.search(folded, s, e))):
+                state.last_target = target is not None
+                continue  # no number, and nothing that could open a list of targets
+            cues = cues_of(folded, s, e)
+            if target is None:
+                state.mode, last = sentence_mode(folded, s, e, heading.period, heading.span,
+                                                 state.mode, after, cues)
+                state.last_target = last == "target"
+            else:
+                state.last_target = True
             if not inside:
                 continue
             hits = self._unit_cues(self.cues.hits(folded, s, e), units)
             markers = span_markers(folded, s, inside[-1].start)
-            items = self._read_sentence(text, s, e, inside, hits, markers, heading, target)
+            items = self._read_sentence(text, s, e, inside, hits, markers, heading, frame,
+                                        folded, after, cues)
             for item in items:
                 yield self._row(para, s, e, item, items, heading, source)
 
@@ -310,10 +367,15 @@ class Extractor:
         return out
 
     def _read_sentence(self, text: str, s: int, e: int, toks: list[Token], hits: list[Hit],
-                       markers: list[Marker], heading: Heading, target: Span | None
-                       ) -> list[_Item]:
+                       markers: list[Marker], heading: Heading,
+                       target: tuple[Span | None] | None, folded: str,
+                       after_target: bool = False, cues: list | None = None) -> list[_Item]:
         assert heading.period is not None
-        items = [_Item(t, n, target=target) for n, t in enumerate(toks)]
+        section = target[0] if target is not None else None
+        items = [_Item(t, n, target=section, in_section=target is not None)
+                 for n, t in enumerate(toks)]
+        low = folded
+        planned = vs_estimate(low, s, e)  # "tăng 1,19% so với ước thực hiện năm 2017"
         clause_starts = [s] + [m.end() for m in _CLAUSE.finditer(text, s, e)]
         for n, item in enumerate(items):
             t = item.tok
@@ -333,22 +395,31 @@ class Extractor:
                                  and not w.isdigit() for w in _words(before))
             self._measure(item, before, text[t.amount_end : min(e, t.amount_end + 80)],
                           heading)
-            if target is not None and item.measure == "value" and t.kind != "percent":
-                item.measure = "plan"  # in the tasks section: a target
+            frame = read_frame(low, s, t.start, t.end, heading.period, heading.span,
+                               item.in_section or planned, after_target, cues)
+            item.role = frame.role
+            if frame.role == "target":
+                item.target_span = target_span(frame.span, section, heading.period,
+                                               heading.span, low[item.left[0] : item.right[1]])
             item.qualifier = qualifier(before)
             if t.role == "range":
-                item.qualifier = "approx"
+                first = not (n and items[n - 1].tok.role == "range"
+                             and items[n - 1].qualifier == "range_low")
+                item.qualifier = "range_low" if first else "range_high"
             prefix = [m for m in markers if m.start < t.start]
             own = [m for m in prefix if m.start >= left_start]
             item.own_marker = bool(own)
             chosen = own or ([] if item.measure == "plan" else prefix)
             item.marker = _last_marker(chosen)
-        self._reached_share(text, items)
+        self._reached_share(text, s, items)
+        self._rate_changes(text, items)
         self._pair(text, items)
         self._classify(text, s, e, items, hits)
         for item in items:
             ref = self._reference(items, item) if item.inherited else None
-            if ref is not None and item.measure in RELATIVE and not item.own_marker:
+            if item.target_span is not None:
+                item.span = item.target_span
+            elif ref is not None and item.measure in RELATIVE and not item.own_marker:
                 item.span = ref.span
             elif item.tok.role == "whole" and item.index > 0:
                 item.span = items[item.index - 1].span  # "15/17 chỉ tiêu": as its part
@@ -372,15 +443,36 @@ class Extractor:
             item.base = "giảm" if re.search(r"giảm\s*\S*\s*$", before, re.I) else "tăng"
 
     @staticmethod
-    def _reached_share(text: str, items: list[_Item]) -> None:
+    def _rate_changes(text: str, items: list[_Item]) -> None:
+        """"Tỷ lệ hộ nghèo còn 16,22%, giảm 6,16%": a change of a rate is in points (an
+        absolute change), when a rate level or a rate word comes before it in its clause
+        with no amount or count between."""
+        for n, item in enumerate(items):
+            if item.tok.kind != "percent" or item.measure not in ("pct_change_yoy",
+                                                                    "pct_change_qoq"):
+                continue
+            prev = items[n - 1] if n else None
+            if prev is not None and prev.tok.kind != "percent" and prev.tok.start >= item.clause:
+                continue
+            if (prev is not None and prev.tok.kind == "percent"
+                    and prev.measure in ("value", "share_pct")) or (
+                    _RATE.search(text, item.clause, item.tok.start)
+                    and not _GROWTH.search(text, item.clause, item.tok.start)):
+                item.measure = "change"
+
+    @staticmethod
+    def _reached_share(text: str, s: int, items: list[_Item]) -> None:
         """"thực hiện 3,5 tỷ đồng, đạt 43,75%": a bare percentage reached by an amount or
-        count before it is a share of the plan (a rate would be a percent indicator)."""
+        count before it, or once a plan is named in the sentence ("các chỉ tiêu kế hoạch
+        ...: xây dựng NTM đạt 200%"), is a share of the plan (a rate would be a percent
+        indicator)."""
         for n, item in enumerate(items):
             if (item.tok.kind == "percent" and item.measure == "value"
                     and _REACHED.search(text, item.left[0], item.tok.start)
                     and not _RATE.search(text, item.left[0], item.tok.start)
-                    and any(o.measure == "value" and o.tok.kind != "percent"
-                            for o in items[:n])):
+                    and (any(o.measure == "value" and o.tok.kind != "percent"
+                             for o in items[:n])
+                         or _PLAN_NAMED.search(text, s, item.left[0]))):
                 item.measure = "pct_of_plan"
 
     # ---- pairs ------------------------------------------------------------------------
@@ -405,7 +497,7 @@ class Extractor:
         sentence_hits = [h for h in hits if s <= h.start and h.end <= e]
         parts_at = next((m.start() for m in _PARTS.finditer(text, s, e)), None)
         for item in items:
-            if item.measure in ("other", "change"):
+            if item.measure == "other":
                 continue
             totals: set[str] = set()
             if parts_at is not None and parts_at < item.tok.start:
@@ -426,6 +518,7 @@ class Extractor:
                 item.indicator, item.cue = code, cue
         if parts_at is not None:
             self._total_from_parts(items, parts_at)
+            self._plan_parts(items, parts_at)
 
     def _total_from_parts(self, items: list[_Item], parts_at: int) -> None:
         """"45.678 mũi, trong đó: mũi 1 ..., mũi 2 ...": an unclassified total whose parts
@@ -442,6 +535,18 @@ class Extractor:
                     and self.cues.compatible(ind, total.tok.kind, "value", total.tok.unit_word)):
                 total.indicator, total.cue = rule.total, ""
                 return
+
+    @staticmethod
+    def _plan_parts(items: list[_Item], parts_at: int) -> None:
+        """"dự toán thu 10.764 tỷ đồng; trong đó, thu nội địa 5.184 tỷ đồng": the parts of
+        a plan are plans."""
+        before = [o for o in items if o.tok.start < parts_at and o.measure in ("value", "plan")]
+        if not before or before[-1].measure != "plan" or before[-1].tok.role == "whole":
+            return  # "17.919 con/14.066 con, trong đó ...": the parts are of what was done
+        kind = before[-1].tok.kind
+        for o in items:
+            if o.tok.start > parts_at and o.measure == "value" and o.tok.kind == kind:
+                o.measure = "plan"
 
     @staticmethod
     def _reference(items: list[_Item], item: _Item) -> _Item | None:
@@ -509,8 +614,6 @@ class Extractor:
         default = Span(heading.span, p, heading.month, heading.months)  # type: ignore[arg-type]
         m = item.marker
         if m is None:
-            if item.target is not None:
-                return item.target
             if item.measure == "plan":
                 return _span(f"năm {year}", year) or default
             return default
@@ -551,13 +654,18 @@ class Extractor:
         measure = item.measure
         value = item.value
         subject = self._subject(text, item, items)
-        if measure in ("other", "change"):
-            words = (item.base, subject) if measure == "change" else (subject, item.base)
+        if measure == "other":
             indicator, measure = UNCLASSIFIED, "value"
-            subject = " ".join(w for w in words if w)
+            subject = " ".join(w for w in (subject, item.base) if w)
+        elif measure == "change":
+            subject = " ".join(w for w in (item.base, subject) if w)
+            if item.base == "giảm":
+                value = -value
         if indicator == UNCLASSIFIED:
             unit = ("VND" if t.kind == "money" else "percent" if t.kind == "percent"
                     else t.unit_word)
+            if t.kind == "percent" and measure == "value" and item.measure == "value":
+                measure = "share_pct"  # a rate or share with no catalogue indicator
         else:
             ind = self.catalog.indicators[indicator]
             unit = "percent" if measure in RELATIVE else ind.unit
@@ -574,6 +682,7 @@ class Extractor:
             "as_of": span.as_of.isoformat() if span.span == "to_date" and span.as_of else "",
             "indicator": indicator,
             "measure": measure,
+            "role": item.role,
             "value": float(value),
             "unit": unit,
             "qualifier": item.qualifier,

@@ -158,11 +158,18 @@ def _small(t: Token, limit: int) -> bool:
     return 1 <= len(t.digits) <= 2 and 1 <= int(t.digits) <= limit
 
 
+_INLINE_ITEM_BEFORE: Final = re.compile(r"[.:;)]\s+$")
+_INLINE_ITEM_AFTER: Final = re.compile(r"[.)]\s+[A-ZĐÀ-Ỹ]")
+
+
 def _enumeration(text: str, t: Token) -> bool:
     """A heading's number at the start of its line: "1. CÔNG TÁC", "2) ...", "1.2 Công"."""
     line_start = text.rfind("\n", 0, t.start) + 1
     if text[line_start : t.start].strip(" \t-+•*("):
-        return False
+        # a list item run into one line: "... 25.000 tấn. 3. Tổng sản lượng ..."
+        return bool(_INLINE_ITEM_BEFORE.search(text, max(line_start, t.start - 4), t.start)
+                    and _INLINE_ITEM_AFTER.match(text, t.amount_end)
+                    and len(t.digits) <= 2)
     if _ENUM_AFTER.match(text, t.amount_end):
         return len(t.amount.strip()) <= 5
     rest = text[t.amount_end : t.amount_end + 3].lstrip(" \t")
@@ -269,6 +276,12 @@ class Scanner:
         i = 0
         while i < len(tokens) - 1:
             a, b = tokens[i], tokens[i + 1]
+            if (a.plain and _is_year(a) and not b.reason and _is_year(b) and b.unit_word
+                    and not b.has_mult and 0 < int(b.digits) - int(a.digits) <= 30
+                    and _RANGE.fullmatch(text[a.amount_end : b.start])):
+                a.reason = b.reason = "year"  # "nhiệm kỳ 2021-2026 tổ chức": "tổ" is no unit
+                i += 2
+                continue
             if a.reason or b.reason:
                 i += 1
                 continue
@@ -279,6 +292,12 @@ class Scanner:
                     and _DATE_SEP.fullmatch(text[b.amount_end : c.start])):
                 a.reason = b.reason = c.reason = "date"  # 08/12/2021, 04/01/ 2022, 22-3-2022
                 i += 3
+                continue
+            if (((a.unit_word and a.unit_word == b.unit_word and a.kind == b.kind == "count")
+                 or a.kind == b.kind == "money")
+                    and _SLASH.fullmatch(text[a.end : b.start])):
+                b.role = "whole"  # "12.500 con/10.000 con", "224 tỷ đồng/150 tỷ đồng": done/plan
+                i += 2
                 continue
             if _SLASH.fullmatch(gap) and a.plain and b.kind == "count" and not b.has_mult:
                 if _is_year(b) and not b.unit_word and 1 <= len(a.digits) <= 2:
@@ -326,7 +345,8 @@ class Scanner:
             return "footnote"
         if prev == "(" and nxt == ")" and len(t.digits) in (1, 2):
             return "footnote"
-        if t.digits == "19" and _COVID_BEFORE.search(text, max(0, start - 8), start):
+        if t.amount.strip().lstrip("-–") == "19" and _COVID_BEFORE.search(
+                text, max(0, start - 8), start + (1 if t.amount.strip()[:1] in "-–" else 0)):
             return "identifier"
         after = _AFTER.match(text, end) if t.kind == "count" and not t.unit_word else None
         if after is not None and not t.has_mult:

@@ -272,6 +272,8 @@ _CHROME_LINE: Final = re.compile(
           |tổng\s+(?:số\s+)?lượt\s+truy\s+cập|lượt\s+truy\s+cập|số\s+lượt\s+truy\s+cập
           |lượt\s+xem|máy\s+chủ\s+tìm\s+kiếm|khách\s+viếng\s+thăm|thành\s+viên)
         \s*:?\s*[0-9][0-9.,\s]*
+      | (?:đăng\s+lúc|đăng\s+ngày|ngày\s+đăng|cập\s+nhật\s*(?:lúc|ngày)?|tác\s+giả)\s*[:,].*
+      | [0-9:/|.\s-]*[0-9]{1,2}:[0-9]{2}[0-9:/|.\s-]*(?:\(gmt\s*[+-][0-9]+\))?
       | bạn\s+đã\s+không\s+sử\s+dụng\s+site.*
       | .*thời\s+gian\s+chờ\s*:\s*[0-9]+\s*giây.*
       | (?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|chủ\s+nhật)\s*[-,]\s*[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}

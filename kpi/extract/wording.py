@@ -10,8 +10,10 @@ words                                   measure                   value
 =====================================  ========================  ===================
 chiếm (tỷ lệ) X%                        share_pct                 X
 X% (so với) KH / kế hoạch / dự toán     pct_of_plan               X
-tăng / vượt X% so với KH                pct_of_plan               100 + X
-giảm X% so với KH                       pct_of_plan               100 − X
+tăng / vượt X% so với KH                pct_over_plan             +X
+vượt kế hoạch / dự toán X%              pct_over_plan             +X
+giảm X% so với KH                       pct_over_plan             −X
+so với cùng kỳ ... bằng / đạt X%        pct_of_prior_year         X
 tăng X% (so với cùng kỳ) / tăng X%      pct_change_yoy            +X
 giảm X% (so với cùng kỳ) / giảm X%      pct_change_yoy            −X
 bằng / đạt X% so với cùng kỳ            pct_of_prior_year         X
@@ -47,10 +49,8 @@ _I = re.IGNORECASE
 
 # --- measures --------------------------------------------------------------------------
 _PLAN_NOUN: Final = r"(?:kế\s+hoạch|kh|dự\s+toán|chỉ\s+tiêu|nhiệm\s+vụ\s+kế\s+hoạch|mục\s+tiêu)"
-#: Words before an amount that make it a target ("phấn đấu thu 12 tỷ đồng").
-_TARGET_BEFORE: Final = re.compile(r"(?<!\w)(?:phấn\s+đấu|mục\s+tiêu|chỉ\s+tiêu)(?!\w)", _I)
 _PLAN_AFTER: Final = re.compile(
-    rf"\s*(?:so\s+(?:với\s+)?|của\s+|trên\s+)?{_PLAN_NOUN}(?!\w)", _I)
+    rf"\s*(?:so\s+(?:với\s+)?|của\s+|trên\s+)?(?:{_PLAN_NOUN}|nghị\s+quyết)(?!\w)", _I)
 _YOY_AFTER: Final = re.compile(
     r"\s*(?:so\s+(?:với\s+)?)?(?:cùng\s+kỳ|cùng\s+kì|ck(?!\w)|năm\s+trước|năm\s+ngoái"
     r"|năm\s+(?P<y>(?:19|20)[0-9]{2}))", _I)
@@ -69,17 +69,39 @@ _PLAN_THEN_REACH: Final = re.compile(
     rf"(?<!\w){_PLAN_NOUN}(?:\s+\S+){{0,3}}?\s+(?:đạt|bằng)(?:\s+(?:khoảng|gần|hơn|trên))?\s*$",
     _I)
 _RATE_WORD: Final = re.compile(r"(?<!\w)(?:tỷ|tỉ)\s+lệ(?!\w)", _I)
+#: A rate or share named before a change: its change is in points ("change").
+_RATE_CONTEXT: Final = re.compile(
+    r"(?<!\w)(?:(?:tỷ|tỉ)\s+(?:lệ|trọng)(?!\s+tăng)|cơ\s+cấu|chiếm)(?!\w)", _I)
+#: A growth rate named before the figure: "tốc độ tăng trưởng đạt 8,5%", "tăng trưởng
+#: kinh tế ước đạt 3,98%", "tỷ lệ tăng thu ngân sách bình quân hàng năm: 12%".
+_GROWTH_BEFORE: Final = re.compile(
+    r"(?<!\w)(?:tăng\s+trưởng|tốc\s+độ\s+tăng|(?:tỷ|tỉ)\s+lệ\s+tăng|tăng\s+bình\s+quân)"
+    r"[^;:%]{0,70}?(?:(?<!\w)(?:đạt|là|khoảng|trên|dưới|hơn|từ|bình\s+quân)\s*:?|:)?\s*$",
+    _I)
+#: "vượt kế hoạch 12%", "vượt dự toán huyện giao 12%": the excess over the plan.
+_EXCEED_PLAN_BEFORE: Final = re.compile(
+    rf"(?<!\w)vượt\s+(?:so\s+với\s+)?{_PLAN_NOUN}(?:\s+[^\W\d_]+){{0,4}}?\s*:?\s*$", _I)
+#: "so với cùng kỳ năm trước bằng 106%": the comparison before the figure.
+_YOY_THEN_REACH: Final = re.compile(
+    r"(?<!\w)so\s+(?:với\s+)?(?:cùng\s+kỳ|cùng\s+kì|năm\s+trước)(?:\s+[^\W\d_]+){0,3}?"
+    r"\s+(?:bằng|đạt)\s*:?\s*$", _I)
 
 #: Plan words before an amount ("kế hoạch giao 5 tỷ", "dự toán năm 2022: 8 tỷ").
-_PLAN_BEFORE: Final = re.compile(rf"(?<!\w){_PLAN_NOUN}(?P<fill>[^.;]{{0,40}}?)$", _I)
+_PLAN_NOUN_RE: Final = re.compile(rf"(?<!\w){_PLAN_NOUN}(?!\w)", _I)
+#: A percentage that is the plan itself: "(KH tăng 10 - 11%)", "kế hoạch đề ra 8,5%".
+_PLAN_PCT_BEFORE: Final = re.compile(
+    rf"(?<!\w){_PLAN_NOUN}(?:\s+(?:giao|đề\s+ra|đặt\s+ra|là|năm|[0-9]{{4}}))*\s*:?"
+    r"(?:\s*(?:tăng|giảm))?(?:\s*(?:từ|khoảng|trên|dưới))?\s*$", _I)
+#: An assigned quota: "chỉ tiêu giao trồng mới 500 cây", "chỉ tiêu huyện giao".
+_ASSIGNED_BEFORE: Final = re.compile(r"(?<!\w)chỉ\s+tiêu(?:\s+[^\W\d_]+){0,2}\s+giao(?!\w)", _I)
 _PLAN_FILL_WORDS: Final = frozenset((
     "giao", "năm", "cả", "huyện", "tỉnh", "xã", "thị", "phường", "thành", "phố", "cấp", "trên",
     "hđnd", "ubnd", "được", "đã", "đề", "ra", "là", "của", "thu", "chi", "ngân", "sách", "nhà",
     "nước", "vốn", "trung", "ương", "mới", "điều", "chỉnh", "bổ", "sung", "với", "tổng",
 ))  # fmt: skip
-_REACHED_BEFORE: Final = re.compile(r"(?<!\w)(?:đã|được|thực\s+hiện)(?!\w)", _I)
 _CHANGE_AMOUNT_BEFORE: Final = re.compile(
-    rf"(?<!\w)(?:tăng|giảm){_FILL}\s*:?\s*$", _I)
+    rf"(?<!\w)(?<!gia\s)(?:(?:tăng|giảm){_FILL}|(?:có|được)?\s*thêm(?:\s+(?:là|được))?)\s*:?\s*$",
+    _I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +122,17 @@ def percent_measure(before: str, after: str, x: float, quarter: int | None = Non
     sign = -1.0 if change and change["dir"].lower() == "giảm" else 1.0
     if _SHARE_BEFORE.search(before):
         return PercentReading("share_pct", x, "")
+    if _PLAN_PCT_BEFORE.search(before):
+        return PercentReading("plan", x, "")
+    if change and _RATE_CONTEXT.search(before):
+        # "tỷ lệ hộ nghèo còn 3,2%, giảm 0,5%": a rate moves by points, an absolute change
+        return PercentReading("change", sign * x, "")
     if m := _PLAN_AFTER.match(after):
         if change or _EXCEED_BEFORE.search(before):
-            return PercentReading("pct_of_plan", 100.0 + sign * x, m.group().strip())
+            return PercentReading("pct_over_plan", sign * x, m.group().strip())
         return PercentReading("pct_of_plan", x, m.group().strip())
+    if _EXCEED_PLAN_BEFORE.search(before):
+        return PercentReading("pct_over_plan", x, "")
     if m := _QOQ_AFTER.match(after):
         same_quarter = m["q"] is not None and quarter is not None and _roman(m["q"]) == quarter
         measure = "pct_change_yoy" if same_quarter else "pct_change_qoq"
@@ -120,6 +149,10 @@ def percent_measure(before: str, after: str, x: float, quarter: int | None = Non
         return PercentReading("pct_of_prior_year", x, m.group().strip())
     if change:
         return PercentReading("pct_change_yoy", sign * x, "")
+    if _GROWTH_BEFORE.search(before):
+        return PercentReading("pct_change_yoy", x, "")
+    if _YOY_THEN_REACH.search(before):
+        return PercentReading("pct_of_prior_year", x, "so với cùng kỳ")
     if _PLAN_THEN_REACH.search(before) and not _RATE_WORD.search(before):
         return PercentReading("pct_of_plan", x, "")
     return PercentReading("value", x, "")
@@ -131,14 +164,19 @@ def _roman(q: str) -> int:
 
 def is_plan_amount(before: str) -> bool:
     """Whether an amount or count is the plan itself: a plan noun, then only filler words
-    (giao, năm 2022, huyện, là, ":" ...) before the number; or a target ("phấn đấu thu 12
-    tỷ đồng", "chỉ tiêu ... 500 ha") not said to be reached."""
-    if _TARGET_BEFORE.search(before[-60:]) and not _REACHED_BEFORE.search(before[-60:]):
+    (giao, năm 2022, huyện, là, ":" ...) before the number. A commitment ("phấn đấu thu 12
+    tỷ đồng") is a target's value, not a plan: its role says so (:mod:`kpi.extract.frames`)."""
+    if _ASSIGNED_BEFORE.search(before[-60:]):
         return True
-    m = _PLAN_BEFORE.search(before[-60:])
-    if m is None:
+    tail = before[-60:]
+    nouns = list(_PLAN_NOUN_RE.finditer(tail))
+    if not nouns:
         return False
-    words = re.findall(r"[^\W_]+", m["fill"])
+    # the nearest plan noun: "bằng 113% dự toán (KH giao 66,5 tỷ đồng)" is KH's amount
+    fill = tail[nouns[-1].end():]
+    if re.search(r"[.;]", fill):
+        return False
+    words = re.findall(r"[^\W_]+", fill)
     return all(w.lower() in _PLAN_FILL_WORDS or (w.isdigit() and len(w) == 4) for w in words)
 
 

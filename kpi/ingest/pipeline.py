@@ -220,7 +220,9 @@ def ingest(
     observations = schema.validate(schema.conform(observations))
     found.extend(_unclassified(observations))
     rules_found = _rule_findings(observations, _with_rules(catalog, implied))
-    quality = fnd.for_review(pd.concat([fnd.table(found), rules_found], ignore_index=True))
+    quality = fnd.for_review(pd.concat([fnd.table(found), rules_found,
+                                        _conflict_findings(observations, catalog)],
+                                       ignore_index=True))
 
     processed_dir.mkdir(parents=True, exist_ok=True)
     store.write_observations(observations, processed_dir)
@@ -239,6 +241,14 @@ def _unclassified(obs: pd.DataFrame) -> list[Finding]:
     counts = obs[obs["indicator"] == UNCLASSIFIED].groupby("source").size()
     return [Finding("info", "unclassified", f"{n} numbers not matched to a catalogue indicator "
                     "(see review.csv)", source=str(src)) for src, n in counts.items()]
+
+
+def _conflict_findings(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Cells whose figures disagree (:mod:`kpi.analysis.series`): each names every figure, where
+    it came from and which one the analysis uses."""
+    from kpi.analysis.series import quarterly
+
+    return quarterly(obs, catalog).findings
 
 
 def _rule_findings(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
@@ -273,8 +283,8 @@ def review_table(obs: pd.DataFrame, catalog: Catalog,
                       False: ""}),
     )
     cols = ["source", "locator", "area", "period", "span", "month", "as_of", "indicator",
-            "indicator_vi", "measure", "value", "value_vi", "unit", "qualifier", "subject",
-            "evidence", "derived", "synthetic", "ocr_confidence", "note"]
+            "indicator_vi", "measure", "role", "value", "value_vi", "unit", "qualifier",
+            "subject", "evidence", "derived", "synthetic", "ocr_confidence", "note"]
     if notes:
         extra = pd.DataFrame({"source": [s for s, _ in notes], "note": [n for _, n in notes],
                               "_first": 0, "_page": -1, "_line": -1, "_col": -1})

@@ -40,6 +40,7 @@ import pandas as pd
 from kpi import analysis
 from kpi.analysis.area_index import area_observations
 from kpi.analysis.headlines import display as display_headline
+from kpi.analysis.records import records
 from kpi.analysis.series import Quarterly
 from kpi.analysis.series_cache import cached_quarterly
 from kpi.core import labels
@@ -106,6 +107,8 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
                  "Not enough areas of the same level with {name} figures to compare "
                  "(2 to {max} areas needed, {n} found)."),
     "no_findings": ("Không phát hiện vấn đề dữ liệu nào.", "No data-quality findings."),
+    "no_targets": ("Báo cáo không nêu mục tiêu nào cho năm này.",
+                   "The reports state no target for this year."),
     "no_sources": ("Không có số liệu nào được hiển thị, nên không có nguồn.",
                    "No figure is shown, so there are no sources."),
     "no_context": ("Không có số liệu của cả nước hoặc của tỉnh để đặt bên cạnh địa bàn này.",
@@ -368,6 +371,45 @@ class Report:
         return Table(h.display, caption=caption,
                      empty=self._w("no_domain", topic=self._topic(), area=self.area_name,
                                    when=self._when))
+
+    def targets(self) -> Table:
+        """The targets reports set for the quarter's year or later (never shown as
+        achieved figures), and for a quantity set for this year the year-to-date figure
+        against it (see :func:`kpi.analysis.targets`)."""
+        codes = set(self._codes())
+        t = analysis.targets(self.data, self.catalog, area=self.area)
+        obs = self.data.observations
+        done = obs[(obs["area"] == self.area) & (obs["role"] == "result")
+                   & (obs["span"] != "year")]  # a year's plan is no sign of a late report
+        written = done.groupby("source")["period"].max()  # a report is as late as its results
+        known = {src for src, p in written.items() if p <= self.quarter}
+        t = t[t["indicator"].isin(codes) & t["source"].isin(known)
+              & (t["period"].map(lambda p: p.qyear) >= self.quarter.qyear)]
+        cum = {(r["indicator"], r["period"].qyear): r["value"] for r in records(
+            analysis.ytd(self.data, self.catalog, area=self.area, quarter=self.quarter))}
+        rows = []
+        for r in records(t):
+            unit = "percent" if r["measure"] != "value" and r["measure"] != "plan" else (
+                self.catalog[r["indicator"]].unit)
+            amount = labels.qualified(labels.format_value(r["value"], unit, self.lang),
+                                      r["qualifier"], self.lang)
+            measure = _pick(labels.MEASURE_NAMES.get(r["measure"], ("", "")), self.lang)
+            measure = measure.removeprefix("% ")  # "100% kế hoạch", not "100% % kế hoạch"
+            got = cum.get((r["indicator"], r["period"].qyear)) if (
+                r["span"] == "year" and r["measure"] in ("value", "plan")) else None
+            share = (labels.format_pct(got / r["value"] * 100, self.lang)
+                     if got is not None and r["value"] else "—")
+            rows.append((self.catalog[r["indicator"]].name(self.lang),
+                         labels.cell_label(r["period"], r["span"], self.lang),
+                         f"{amount} {measure}".strip(),
+                         labels.format_value(got, self.catalog[r["indicator"]].unit, self.lang)
+                         if got is not None else "—", share, r["source"], r["locator"]))
+        heads = (("Chỉ tiêu", "Kỳ", "Mục tiêu", "Lũy kế đến quý này", "% mục tiêu", "Tệp",
+                  "Vị trí") if self.lang != "en" else
+                 ("Indicator", "For", "Target", "Year to date", "% of target", "File",
+                  "Location"))
+        frame = pd.DataFrame(rows, columns=list(heads))
+        return Table(frame, empty=self._w("no_targets"))
 
     def narrative(self) -> analysis.Narrative:
         """Sentences for the domain's headline figures (see :func:`kpi.analysis.narrate`)."""

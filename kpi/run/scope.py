@@ -32,8 +32,9 @@ LOCAL_LEVELS: Final = ("-commune", "-ward", "-town", "-district")
 def read_coverage(root: Path) -> pd.DataFrame:
     """Distinct (area, quarter label) pairs with reported values in the observation table.
 
-    Plans (``measure == "plan"``) do not count: a year report states next year's targets,
-    and a quarter with nothing but targets has nothing to report yet.
+    Targets (``role == "target"``) and plans (``measure == "plan"``) do not count: a report
+    states next period's targets, and a quarter with nothing but targets has nothing to
+    report yet.
     Raises :class:`RunError` when the table is missing or lacks the columns.
     """
     path = root / OBSERVATIONS
@@ -44,6 +45,8 @@ def read_coverage(root: Path) -> pd.DataFrame:
         )
     try:
         table = pd.read_parquet(path)
+        if "role" in table:
+            table = table[table["role"] != "target"]
         table = table[table["measure"] != "plan"] if "measure" in table else table
         table = table[["area", "period"]]
     except (OSError, ValueError, KeyError) as exc:

@@ -56,7 +56,8 @@ from kpi.util import atomic
 
 MARKER: Final = ".kpi-sample"
 TRUTH_COLUMNS: Final = ("source", "locator", "area", "period", "span", "month", "as_of",
-                        "indicator", "measure", "value", "unit", "qualifier", "text", "note")
+                        "indicator", "measure", "role", "value", "unit", "qualifier", "text",
+                        "note")
 
 
 @dataclass
@@ -121,7 +122,8 @@ def _report(series: Series, i: int, seed: int,
 def _truth_row(source: str, locator: str, area: str, f: Fact) -> dict[str, object]:
     return {"source": source, "locator": locator, "area": area, "period": f.period,
             "span": f.span, "month": f.month if f.month else "", "as_of": f.as_of,
-            "indicator": f.indicator, "measure": f.measure, "value": f.value, "unit": f.unit,
+            "indicator": f.indicator, "measure": f.measure, "role": f.role, "value": f.value,
+            "unit": f.unit,
             "qualifier": f.qualifier, "text": f.text, "note": f.note}
 
 

@@ -102,7 +102,9 @@ def readme(seed: int, quarters: list[str], areas: list[str], truth: list[dict[st
         "skips the total.",
         f"- `truth.csv`: every planted number, {len(facts)} in the reports and {cells} table "
         "cells: `source` (path in this folder), `locator`, `area`, `period`, `span`, `month`, "
-        "`as_of`, `indicator`, `measure`, `value` (base unit: VND, dose, m, %), `unit`, "
+        "`as_of`, `indicator`, `measure`, `role` (`result`, or `target` for a figure "
+        "committed for a later period: its `period` and `span` are the period it is for), "
+        "`value` (base unit: VND, dose, m, %), `unit`, "
         "`qualifier`, `text` (as written), `note`. A report locator `L12:40-55` is the "
         "1-based line and the 0-based character columns [start, end) of the number and its "
         "unit, counted on the NFC text. Table locators are `row 6, column \"Quý I/2021\"` "
@@ -149,8 +151,11 @@ def readme(seed: int, quarters: list[str], areas: list[str], truth: list[dict[st
         "- Qualifiers: `ước đạt` → estimate, and so is a percentage said of an estimated "
         "value (`ước đạt 9,8 tỷ đồng, đạt 52% dự toán`); a rounded amount is `gần` (approx) "
         "when rounded up and `hơn` (more_than) when rounded down; otherwise exact.",
-        "- Distractors include targets (`phấn đấu hoàn thành 100% dự toán năm` in the tasks "
-        "section), ages (`từ 70 tuổi đến hơn 100 tuổi`, `5-12 tuổi`), anniversaries "
+        "- Targets: the closing tasks section (`C. NHIỆM VỤ, GIẢI PHÁP QUÝ II NĂM 2021`) "
+        "states some (`phấn đấu hoàn thành 100% dự toán năm`: `pct_of_plan` 100; `Phấn đấu "
+        "tổng thu ngân sách năm 2022 đạt 21,3 tỷ đồng`: a `value`), each with role `target` "
+        "and the year it is for (span `year`, its last quarter), never the report's quarter.",
+        "- Distractors include ages (`từ 70 tuổi đến hơn 100 tuổi`, `5-12 tuổi`), anniversaries "
         "(`kỷ niệm 92 năm`), badge years (`từ 30 đến 75 năm tuổi Đảng`), dates (`27/7`, "
         "`đợt 1/2022`), document numbers (`Chỉ thị số 05-CT/TW`, `Số 65 -BC/ĐU`), congress "
         "numbers (`lần thứ XIII`), village numbers (`TDP 8`, `thôn 3`), counts the catalogue "

@@ -653,9 +653,24 @@ def tasks(ctx: Ctx) -> None:
     p.add(f"{ctx.ind()}C. NHIỆM VỤ, GIẢI PHÁP {nxt}")
     p.add(f"{ctx.ind()}- Tiếp tục thực hiện Chỉ thị số 05-CT/TW, Kết luận 01-KL/TW, ngày 18/5/2021 "
           "của Bộ Chính trị; Nghị quyết Trung ương 4 khóa XI, khóa XII.")
+    # targets: a quarter's report aims at the next quarter, a half's at the year's end, a
+    # year's at the next year; "dự toán năm" is the plan of the year the target falls in
+    ty = y + 1 if ctx.style == "year" or (ctx.style == "quarter" and ctx.q == 4) else y
+    goal = {"span": "year", "period": f"{ty}Q4", "role": "target"}
     if ctx.r.random() < 0.5:
-        p.add(f"{ctx.ind()}- Tổ chức tốt điều hành và thu ngân sách, phấn đấu hoàn thành 100% dự "
-              "toán năm; đẩy nhanh tiến độ các công trình kế hoạch vốn đầu tư.")
+        p.add(f"{ctx.ind()}- Tổ chức tốt điều hành và thu ngân sách, phấn đấu hoàn thành ",
+              ctx.say.pct("budget_revenue", "pct_of_plan", 100, gap="", **goal),
+              " dự toán năm; đẩy nhanh tiến độ các công trình kế hoạch vốn đầu tư.")
+    # drawn from their own stream: the rest of the report reads as before
+    own = random.Random(f"{ctx.area.slug}|{ctx.period}|targets")
+    say = Say(own, ctx.say.span, ctx.say.space, ctx.say.units)
+    if own.random() < 0.7:
+        base = ctx.s.plan.get(ty) or ctx.s.plan[max(ctx.s.plan)] * own.uniform(1.05, 1.15)
+        lead, amount = say.money("budget_revenue", base * own.uniform(1.0, 1.1), "ty", **goal)
+        indent = own.choice(["", " ", "          "])
+        p.add(f"{indent}- Phấn đấu tổng thu ngân sách năm {ty} đạt {lead}", amount,
+              own.choice([", tăng thu từ đất và các khoản phí, lệ phí.",
+                          "; tập trung khai thác các nguồn thu còn dư địa."]))
     if y == 2022 and ctx.q <= 2:
         p.add(f"{ctx.ind()}- Triển khai đúng tiến độ tiêm chủng vắc xin Covid-19 cho trẻ em từ "
               "5-12 tuổi theo kế hoạch của huyện.")

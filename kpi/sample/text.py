@@ -47,6 +47,7 @@ class Fact:
     as_of: str = ""
     period: str = ""  # set by Page when empty: the report's quarter
     note: str = ""
+    role: str = "result"  # "target": committed for a later period (its period is that one)
 
 
 @dataclass

@@ -73,7 +73,7 @@ def test_amounts_and_counts(body, needle, value, indicator, unit):
      "budget_expenditure"),
     ("Thu thuế nhà ở 1,2 tỷ đồng, chiếm 74,7% tổng thu.", "74,7", "share_pct", 74.7,
      "housing_tax_revenue"),
-    ("Thu ngân sách đạt 9 tỷ đồng, vượt 5% kế hoạch.", "5%", "pct_of_plan", 105,
+    ("Thu ngân sách đạt 9 tỷ đồng, vượt 5% kế hoạch.", "5%", "pct_over_plan", 5,
      "budget_revenue"),
     ("Thu ngân sách nhà nước: kế hoạch giao 8 tỷ đồng, thực hiện 3,5 tỷ đồng, đạt 43,75%.",
      "43,75", "pct_of_plan", 43.75, "budget_revenue"),
@@ -127,9 +127,13 @@ def test_fraction_of_targets():
 
 
 def test_change_in_an_amount_is_not_a_level():
-    body = "Thu ngân sách tăng 3 tỷ đồng so với cùng kỳ."
-    row = at(rows(body), body, "3 tỷ")
-    assert row["indicator"] == "unclassified" and row["subject"].startswith("tăng")
+    """Decision: an absolute change is measure ``change``, signed, of its indicator."""
+    body = "Thu ngân sách tăng 3 tỷ đồng so với cùng kỳ; số hộ nghèo giảm 5 hộ."
+    df = rows(body)
+    row = at(df, body, "3 tỷ")
+    assert (row["measure"], row["value"], row["indicator"]) == ("change", 3e9, "budget_revenue")
+    assert row["subject"].startswith("tăng")
+    assert (at(df, body, "5 hộ")["measure"], at(df, body, "5 hộ")["value"]) == ("change", -5)
 
 
 def test_percentage_against_an_unknown_base_is_unclassified():
@@ -240,12 +244,16 @@ def test_parts_after_trong_do():
         "covid_doses_total", "covid_doses_1", "covid_doses_2"]
 
 
-def test_range_is_approximate():
-    body = "Hỗ trợ từ 3 - 5 triệu đồng mỗi hộ."
+def test_range_is_two_bounds():
+    """Decision: "3 - 5 triệu", "7-8%" are two rows, qualifiers range_low and range_high."""
+    body = "Hỗ trợ từ 3 - 5 triệu đồng mỗi hộ; phấn đấu tốc độ tăng trưởng 7-8%."
     df = rows(body)
     low, high = at(df, body, "3 -"), at(df, body, "5 triệu")
     assert (low["value"], high["value"]) == (3e6, 5e6)
-    assert low["qualifier"] == high["qualifier"] == "approx"
+    assert (low["qualifier"], high["qualifier"]) == ("range_low", "range_high")
+    seven, eight = at(df, body, "7-"), at(df, body, "8%")
+    assert (seven["qualifier"], eight["qualifier"]) == ("range_low", "range_high")
+    assert seven["role"] == eight["role"] == "target"
 
 
 def test_unclassified_numbers_keep_a_subject():
@@ -378,22 +386,25 @@ def test_a_part_is_not_its_total():
     assert (part["indicator"], part["subject"]) == ("unclassified", "thu nội địa")
 
 
-@pytest.mark.parametrize(("body", "needle", "measure", "span"), [
-    ("Năm 2022, toàn xã phấn đấu thu ngân sách 12 tỷ đồng.", "12", "plan", "year"),
-    ("Phấn đấu thu ngân sách quý IV đạt 3 tỷ đồng.", "3 tỷ", "plan", "quarter"),
-    ("Chỉ tiêu giao trồng mới 500 cây xanh, đã trồng được 320 cây xanh.", "500", "plan", "year"),
+@pytest.mark.parametrize(("body", "needle", "measure", "role", "span"), [
+    ("Năm 2022, toàn xã phấn đấu thu ngân sách 12 tỷ đồng.", "12", "value", "target", "year"),
+    ("Phấn đấu thu ngân sách quý IV đạt 3 tỷ đồng.", "3 tỷ", "value", "target", "quarter"),
+    ("Chỉ tiêu giao trồng mới 500 cây xanh, đã trồng được 320 cây xanh.", "500", "plan",
+     "result", "year"),
     ("Chỉ tiêu giao trồng mới 500 cây xanh, đã trồng được 320 cây xanh.", "320", "value",
-     "quarter"),
+     "result", "quarter"),
 ])
-def test_targets_are_plans(body, needle, measure, span):
+def test_commitments_are_targets_and_quotas_plans(body, needle, measure, role, span):
+    """Decision: a commitment ("phấn đấu") is the target's value with role ``target``; a
+    quota already assigned ("chỉ tiêu giao") is a plan, stated as a result."""
     row = at(rows(body), body, needle)
-    assert (row["measure"], row["span"]) == (measure, span)
+    assert (row["measure"], row["role"], row["span"]) == (measure, role, span)
 
 
 def test_percentage_subject_from_the_words_after_it():
     body = "Tiếp nhận 1.520 hồ sơ thủ tục hành chính, 100% hồ sơ giải quyết đúng hạn."
     row = at(rows(body), body, "100%")
-    assert (row["measure"], row["unit"]) == ("value", "percent")
+    assert (row["measure"], row["unit"]) == ("share_pct", "percent")  # a rate, no indicator
     assert row["subject"].startswith("hồ sơ giải quyết")
 
 
@@ -447,10 +458,11 @@ def test_numbers_in_the_tasks_section_are_targets():
     done = at(df, body, "4,9")
     assert (done["measure"], done["period"]) == ("value", Q3)
     q4 = pd.Period("2022Q4", freq="Q-DEC")
+    assert done["role"] == "result"
     for needle, indicator in (("5 tỷ", "budget_revenue"), ("300", "trees_planted")):
         row = at(df, body, needle, line=2)
-        assert (row["indicator"], row["measure"], row["span"], row["period"]) == (
-            indicator, "plan", "quarter", q4)
+        assert (row["indicator"], row["measure"], row["role"], row["span"], row["period"]) == (
+            indicator, "value", "target", "quarter", q4)
 
 
 @pytest.mark.parametrize(("body", "needle", "indicator"), [
