@@ -39,6 +39,8 @@ import pandas as pd
 
 from kpi import analysis, labels, plots
 from kpi.area_index import area_observations
+from kpi.area_lookup import AREAS_CSV, read_areas
+from kpi.area_lookup import resolve as resolve_area
 from kpi.catalog import Catalog, load_catalog
 from kpi.errors import KpiError
 from kpi.headline import display as display_headline
@@ -588,11 +590,16 @@ def open_report(data_dir: str | Path, area: str, quarter: str | pd.Period, lang:
 
     ``quarter`` may arrive as any label :func:`kpi.periods.parse_quarter` reads
     ("2022Q1", "Quý I/2022"); papermill's ``-p quarter 2022`` arrives as an int and is
-    refused with :class:`~kpi.errors.PeriodError`. ``area`` must be a slug, ``lang`` "vi"
-    or "en", ``domain`` one of :data:`DOMAINS` or None (the overview).
+    refused with :class:`~kpi.errors.PeriodError`. ``area`` is a slug or a name as
+    :func:`kpi.area_lookup.resolve` reads it ("Xã Cẩm Bình", "cam binh"); an area not in
+    ``processed/areas.csv`` raises :class:`~kpi.area_lookup.UnknownAreaError` naming the
+    closest ones. ``lang`` is "vi" or "en", ``domain`` one of :data:`DOMAINS` or None (the
+    overview).
+
+    >>> report = open_report("data", "Xã Cẩm Bình", "2022Q1", domain="revenue")
+    >>> report.headline()
     """
     period = parse_quarter(quarter if isinstance(quarter, pd.Period) else str(quarter))
-    area = check_area(area)
     if lang not in ("vi", "en"):
         raise KpiError("lang must be 'vi' or 'en'", text=str(lang), where="parameter 'lang'")
     if domain is not None and domain not in DOMAINS:
@@ -600,6 +607,9 @@ def open_report(data_dir: str | Path, area: str, quarter: str | pd.Period, lang:
                        where="parameter 'domain'")
     data_dir = resolve_data_dir(data_dir)
     refresh(data_dir)
+    known = read_areas(data_dir)
+    area = (resolve_area(area, known, listed_in=str(data_dir / AREAS_CSV)) if known
+            else check_area(area))
     catalog = load_catalog()
     plots.use_theme()
     return Report(area, period, lang, domain, catalog,

@@ -6,6 +6,7 @@ Deterministic like the rest of the sample (no dates of generation, no machine pa
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from kpi.sample_report import DOSES_TYPO, NFD_REPORT
@@ -16,6 +17,7 @@ from kpi.sample_series import (
     SEED_AREA,
     SEED_PERIOD,
     TOWN_PLAN,
+    Area,
 )
 from kpi.sample_text import BILLION, decimal, digits
 
@@ -43,8 +45,9 @@ _ANCHORS = """\
 """
 
 
-def readme(seed: int, quarters: list[str], areas: list[str], sample: SampleSet) -> str:
-    """The sample folder's README.md for this run."""
+def readme(seed: int, quarters: list[str], areas: list[str], sample: SampleSet,
+           by_slug: Mapping[str, Area] = AREA_BY_SLUG) -> str:
+    """The sample folder's README.md for this run (``by_slug``: the areas by slug)."""
     facts = [t for t in sample.truth if str(t["source"]).startswith("reports/")]
     cells = len(sample.truth) - len(facts)
     styles = Counter(r["style"] for r in sample.reports)
@@ -78,7 +81,7 @@ def readme(seed: int, quarters: list[str], areas: list[str], sample: SampleSet) 
     ]
     per_area = Counter(r["area"] for r in sample.reports)
     for slug in areas:
-        a = AREA_BY_SLUG[slug]
+        a = by_slug[slug]
         issuer = "Đảng uỷ (NN-BC/ĐU)" if a.issuer == "party" else "UBND (NN/BC-UBND)"
         lines.append(f"| `{slug}` | {a.full_name} | {issuer} | {per_area[slug]} |")
     lines += [
