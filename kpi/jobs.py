@@ -49,6 +49,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from kpi import atomic
 from kpi.domain_names import DOMAIN_NAMES
+from kpi.kernel_name import KERNEL_NAME
 from kpi.render import ERROR_CELL_TAG, ReportHeader, render_report
 
 Status = Literal["ok", "failed", "timeout"]
@@ -94,7 +95,7 @@ class Job:
     cell_timeout: float | None = None
     notebook_timeout: float | None = None
     engine: str = "papermill"
-    kernel_name: str = "python3"
+    kernel_name: str = KERNEL_NAME
     lang: str = "vi"
     data_date: str | None = None
     retries: int = 1

@@ -45,6 +45,7 @@ from kpi.catalog import Catalog, load_catalog
 from kpi.errors import KpiError
 from kpi.headline import display as display_headline
 from kpi.ingest import refresh
+from kpi.kernel_name import KERNEL_NAME
 from kpi.levels import LEVELS
 from kpi.periods import parse_quarter
 from kpi.quarterly import Quarterly
@@ -620,11 +621,13 @@ def open_report(data_dir: str | Path, area: str, quarter: str | pd.Period, lang:
 def keep_checked_outputs(nb: NotebookNode) -> NotebookNode:
     """Clear a notebook's outputs except those of cells whose first line is
     :data:`CHECK_MARK`; clear execution counts, number the cell ids and keep no metadata
-    but the kernelspec, the jupytext pairing and cell tags, so the committed file changes
-    only when a source or a checked output changes. Returns ``nb`` (modified)."""
-    # language_info (the kernel's Python version) and papermill/execution timings would
-    # change the file on every run
-    nb.metadata = {k: v for k, v in nb.metadata.items() if k in ("kernelspec", "jupytext")}
+    but the kernelspec, the kernel's ``language_info`` (JupyterLab writes it on open: a
+    notebook stored without it is marked changed as soon as it is opened), the jupytext
+    pairing and cell tags, so the committed file changes only when a source or a checked
+    output changes. Returns ``nb`` (modified)."""
+    # papermill/execution timings would change the file on every run
+    nb.metadata = {k: v for k, v in nb.metadata.items()
+                   if k in ("kernelspec", "language_info", "jupytext")}
     count = 0
     for n, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{n:02d}"
@@ -657,7 +660,7 @@ def refresh_checked_outputs(path: str | Path, *, timeout: int = 300) -> None:
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    NotebookClient(nb, timeout=timeout, kernel_name=KERNEL_NAME,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     atomic.write_text(path, nbformat.writes(keep_checked_outputs(nb)) + "\n")
 

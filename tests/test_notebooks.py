@@ -27,6 +27,7 @@ from kpi import analysis
 from kpi.catalog import load_catalog
 from kpi.errors import KpiError, PeriodError, UnsafeParameterError
 from kpi.ingest import ingest, load_observations
+from kpi.kernel_name import KERNEL_NAME
 from kpi.notebook import (
     CHECK_MARK,
     Charts,
@@ -110,7 +111,7 @@ def execute(notebook: str, output: str, parameters: dict[str, str]) -> Run:
     error = None
     try:
         papermill.execute_notebook(notebook, output, parameters=parameters,
-                                   kernel_name="python3", progress_bar=False,
+                                   kernel_name=KERNEL_NAME, progress_bar=False,
                                    cwd=str(Path(notebook).parent))
     except PapermillExecutionError as exc:
         error = f"{exc.ename}: {exc.evalue}"
@@ -177,7 +178,7 @@ def test_ipynb_and_py_pair_are_in_sync(name: str) -> None:
     py = jupytext.read(NOTEBOOKS / f"{name}.py")
     pairs = [(c["cell_type"], source(c).strip()) for c in nb["cells"]]
     assert pairs == [(c["cell_type"], source(c).strip()) for c in py["cells"]]
-    assert py["metadata"]["kernelspec"]["name"] == "python3"
+    assert py["metadata"]["kernelspec"]["name"] == KERNEL_NAME
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -189,7 +190,7 @@ def test_committed_outputs_only_in_checked_cells(name: str) -> None:
     for cell in code_cells(nb):
         if cell not in checked:
             assert cell["outputs"] == [] and cell["execution_count"] is None, source(cell)
-    assert set(nb["metadata"]) <= {"kernelspec", "jupytext"}
+    assert set(nb["metadata"]) == {"kernelspec", "language_info", "jupytext"}
     stored = "\n".join(output_texts(checked[0]))
     assert "0x" not in stored and "uuid" not in stored and "id=" not in stored
 
@@ -279,7 +280,7 @@ def test_keep_checked_outputs_clears_everything_else() -> None:
                                   outputs=[dict(result)], metadata={"execution": {}}),
     ]
     keep_checked_outputs(nb)
-    assert set(nb.metadata) == {"kernelspec"}
+    assert set(nb.metadata) == {"kernelspec", "language_info"}
     plain, _, checked = nb.cells
     assert plain.outputs == [] and plain.execution_count is None
     assert plain.metadata == {"tags": ["parameters"]}
