@@ -10,6 +10,7 @@ needed; the quarterly series computed once) and then calls one method per sectio
     report.trends()       # 8-quarter bars of the main indicators
     report.qoq_bars()     # change on the previous quarter
     report.small_multiples()  # the same indicator in neighbouring areas of the same level
+    report.ranking()      # the areas of the same level ranked, the area highlighted
     report.context()      # real national (and provincial) figures beside the area
     report.context_chart()  # the national series
     report.findings()     # data-quality findings
@@ -105,6 +106,13 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
                  "(cần từ 2 đến {max} địa bàn, có {n}).",
                  "Not enough areas of the same level with {name} figures to compare "
                  "(2 to {max} areas needed, {n} found)."),
+    "no_rank": ("Không đủ địa bàn cùng cấp có số liệu {name} để xếp hạng (có {n}).",
+                "Not enough areas of the same level with {name} figures to rank ({n} found)."),
+    "other_domains": ("Khác", "Other"),
+    "other_summary": ("Chỉ tiêu không thuộc báo cáo nào ở trên, và số liệu chưa gán chỉ tiêu "
+                      "(xem mục Chất lượng dữ liệu).",
+                      "Indicators no report above covers, and figures not assigned to an "
+                      "indicator (see Data quality)."),
     "no_findings": ("Không phát hiện vấn đề dữ liệu nào.", "No data-quality findings."),
     "no_sources": ("Không có số liệu nào được hiển thị, nên không có nguồn.",
                    "No figure is shown, so there are no sources."),
@@ -124,10 +132,8 @@ _KINDS: Final[dict[str, tuple[str, str]]] = {
     "unclassified": ("chưa gán chỉ tiêu", "not assigned"),
 }
 _SOURCES_HEADS: Final = {
-    "vi": ("Địa bàn", "Chỉ tiêu", "Kỳ", "Số liệu", "Giá trị", "Tệp", "Vị trí", "Trích dẫn",
-           "Ghi chú"),
-    "en": ("Area", "Indicator", "Period", "Figure", "Value", "File", "Location", "Evidence",
-           "Notes"),
+    "vi": ("Địa bàn", "Kỳ", "Chỉ tiêu", "Số liệu", "Giá trị", "Nguồn", "Trích dẫn", "Ghi chú"),
+    "en": ("Area", "Period", "Indicator", "Figure", "Value", "Source", "Evidence", "Notes"),
 }
 _SPANS: Final[dict[str, tuple[str, str]]] = {
     "quarter": ("quý", "quarter"),
@@ -166,8 +172,9 @@ class Note:
 
 @dataclass(frozen=True, eq=False)
 class Table:
-    """A table of display strings, shown as plain HTML (no ids, no styles: the HTML is the
-    same on every run). ``caption`` is shown above it (the sample-data mark); ``links``
+    """A table of display strings, shown as plain HTML (no ids, no classes per cell: the
+    HTML is the same on every run; text columns carry an inline left alignment, see
+    :func:`_column_style`). ``caption`` is shown above it (the sample-data mark); ``links``
     gives an ``href`` per row for the first column; an empty table shows ``empty``."""
 
     frame: pd.DataFrame
@@ -178,13 +185,17 @@ class Table:
     def _repr_html_(self) -> str | None:
         if self.frame.empty:
             return None
-        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.frame.columns)
+        styles = [_column_style(n, [str(v) for v in self.frame[c]])
+                  for n, c in enumerate(self.frame.columns)]
+        head = "".join(f"<th{st}>{html.escape(str(c))}</th>"
+                       for c, st in zip(self.frame.columns, styles, strict=True))
         rows = []
         for n, row in enumerate(self.frame.itertuples(index=False)):
             cells = [html.escape(str(v)) for v in row]
             if n < len(self.links) and self.links[n]:
                 cells[0] = f'<a href="{html.escape(self.links[n], quote=True)}">{cells[0]}</a>'
-            rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            rows.append("<tr>" + "".join(f"<td{st}>{c}</td>"
+                                         for c, st in zip(cells, styles, strict=True)) + "</tr>")
         caption = (f'<p class="kpi-sample-mark"><strong>{html.escape(self.caption)}</strong></p>\n'
                    if self.caption else "")
         return (f'{caption}<table class="kpi-table">\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
@@ -198,6 +209,23 @@ class Table:
             return self.empty
         text = self.frame.to_string(index=False)
         return f"{self.caption}\n{text}" if self.caption else text
+
+
+#: A column whose longest cell is longer than this reads as text (left-aligned, since
+#: JupyterLab right-aligns table cells); a word longer than this (a file path) may break.
+TEXT_CELL: Final = 24
+
+
+def _column_style(position: int, cells: Sequence[str]) -> str:
+    """The ``style`` attribute of a column's cells: text columns (the first one, and any
+    with a long cell) are left-aligned, columns with a long unbroken word may wrap
+    anywhere; numbers keep the right alignment."""
+    rules = []
+    if position == 0 or any(len(c) > TEXT_CELL for c in cells):
+        rules.append("text-align: left")
+    if any(len(w) > TEXT_CELL for c in cells for w in c.split()):
+        rules.append("overflow-wrap: anywhere")
+    return f' style="{"; ".join(rules)}"' if rules else ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -442,6 +470,23 @@ class Report:
                                              areas=areas, n=WINDOW, lang=self.lang,
                                              names=self._names(*areas)),))
 
+    def ranking(self) -> Charts:
+        """The first main indicator (see :meth:`main_indicators`) in every area of the same
+        level with a value this quarter, ranked, the area highlighted with its rank; the
+        best and worst areas named (:func:`kpi.plots.ranking`), readable at any number of
+        areas (a province has 100 to 250 communes)."""
+        main = self.main_indicators()
+        if not main:
+            return Charts((), self._w("no_chart", topic=self._topic(), area=self.area_name,
+                                      n=WINDOW, when=self._when))
+        areas = self.peers(main[0])
+        if len(areas) < 2:
+            return Charts((), self._w("no_rank", name=self.catalog[main[0]].name(self.lang),
+                                      n=len(areas)))
+        return Charts((plots.ranking(self.data, self.catalog, main[0], self.quarter,
+                                     self.area, areas=areas, lang=self.lang,
+                                     names=self._names(*areas)),))
+
     def context_areas(self) -> list[str]:
         """The national area and the area's province (when known), without the area and
         without areas that have no value of the domain's context indicators at all."""
@@ -500,15 +545,22 @@ class Report:
         return Table(frame, caption=caption, empty=self._w("no_findings"))
 
     def sources(self) -> Table:
-        """Every observation behind a number shown (headline, sentences, context): area,
-        indicator, period, figure, value as written, file, location, evidence and a
-        "dữ liệu mẫu" / "số suy ra" note (see :func:`kpi.analysis.sources`)."""
+        """Every observation behind a number shown (headline, sentences, trend charts,
+        context), newest first (see :func:`kpi.analysis.sources`): period, indicator,
+        figure, value as written, file and location in one column, evidence and a
+        "dữ liệu mẫu" / "số suy ra" note; the area column only when context areas are
+        listed too. The ranking's other areas are in their own reports."""
         frames = [analysis.sources(self.data, self.catalog, self.area, self.quarter,
-                                   self._domain, lang=self.lang).assign(_area=self.area)]
+                                   self._domain, lang=self.lang,
+                                   charted=self.main_indicators(), window=WINDOW
+                                   ).assign(_area=self.area)]
         codes = list(CONTEXT.get(self._domain, ()))
+        context = self.context_areas() if codes else []
         frames += [analysis.sources(self.data, self.catalog, a, self.quarter, self._domain,
-                                    indicators=codes, lang=self.lang).assign(_area=a)
-                   for a in (self.context_areas() if codes else [])]
+                                    indicators=codes, lang=self.lang,
+                                    charted=codes[:1] if a == NATIONAL else (),
+                                    window=WINDOW).assign(_area=a)
+                   for a in context]
         s = pd.concat(frames, ignore_index=True)
         notes = [
             "; ".join(w for w, on in ((self._w("sample"), syn), (self._w("derived"), der)) if on)
@@ -518,31 +570,45 @@ class Report:
             ", ".join(x for x in (_pick(_SPANS.get(sp, (sp, sp)), self.lang),
                                   _pick(labels.MEASURE_NAMES.get(m, (m, m)), self.lang)) if x)
             for sp, m in zip(s["span"], s["measure"], strict=True)]
-        frame = pd.DataFrame(
-            list(zip(
-                [self.name(a) for a in s["_area"]],
-                s["name"], [labels.quarter_label(p, self.lang) for p in s["period"]], figure,
-                s["value_text"], s["source"], s["locator"], s["evidence"].fillna(""), notes,
-                strict=True)),
-            columns=list(_SOURCES_HEADS[self.lang]))
+        where = [f"{src} {loc}".strip() for src, loc in zip(s["source"], s["locator"],
+                                                             strict=True)]
+        heads = list(_SOURCES_HEADS[self.lang])
+        columns = [
+            [self.name(a) for a in s["_area"]],
+            [labels.quarter_label(p, self.lang) for p in s["period"]], s["name"], figure,
+            s["value_text"], where, s["evidence"].fillna(""), notes]
+        if not context:
+            heads, columns = heads[1:], columns[1:]
+        frame = pd.DataFrame(list(zip(*columns, strict=True)), columns=heads)
         caption = self._w("sample_table") if bool(s["synthetic"].any()) else ""
         return Table(frame, caption=caption, empty=self._w("no_sources"))
 
     def overview(self) -> Table:
-        """One row per domain notebook: a link to its report (``revenue.html`` ...), the
-        lead sentence of its narrative, its count of data-quality findings and the
-        sample-data mark when the domain's figures in the chart window (those the
-        comparisons use) include sample data."""
+        """One row per domain notebook: a link to it (``revenue.ipynb``: JupyterLab opens
+        the notebook beside this one; the HTML page links ``revenue.html``, see
+        :func:`kpi.render.sibling_links_to_html`), the lead sentence of its narrative, its
+        count of data-quality findings and the sample-data mark when the domain's figures
+        in the chart window (those the comparisons use) include sample data. The counts
+        add up to the rows of :meth:`findings` (the overview's own findings section): a
+        last row counts the findings of indicators no domain report covers and the
+        figures not assigned to any indicator, when there are any."""
         rows, links, sample = [], [], False
+        loose = 1 if len(self._findings.loose) else 0
+        counted = 0
         for d in DOMAINS:
             said = analysis.narrate(self.data, self.catalog, self.area, self.quarter, d,
                                     lang=self.lang, raw=self._raw(d))
             syn = self._has_sample(self.area, self._codes(d), WINDOW)
             sample |= syn
-            rows.append((_upper_first(self._topic(d)), said[0],
-                         str(self._findings.count(self.catalog, d)),
+            n = self._findings.count(self.catalog, d) - loose
+            counted += n
+            rows.append((_upper_first(self._topic(d)), said[0], str(n),
                          self._w("sample") if syn else ""))
-            links.append(f"{d}.html")
+            links.append(f"{d}.ipynb")
+        other = self._findings.count(self.catalog) - counted
+        if other:
+            rows.append((self._w("other_domains"), self._w("other_summary"), str(other), ""))
+            links.append("")
         frame = pd.DataFrame(rows, columns=list(_OVERVIEW_HEADS[self.lang]))
         return Table(frame, caption=self._w("sample_table") if sample else "",
                      links=tuple(links))

@@ -42,10 +42,10 @@ report.overview()
 
 # %% [markdown]
 # Báo cáo chi tiết / Detailed reports:
-# [Thu, chi ngân sách](revenue.html) ·
-# [Tiêm chủng](vaccination.html) ·
-# [An sinh xã hội](welfare.html) ·
-# [Đô thị, xây dựng](urban_works.html)
+# [Thu, chi ngân sách](revenue.ipynb) ·
+# [Tiêm chủng](vaccination.ipynb) ·
+# [An sinh xã hội](welfare.ipynb) ·
+# [Đô thị, xây dựng](urban_works.ipynb)
 
 # %% [markdown]
 # ## Chất lượng dữ liệu / Data quality

@@ -76,7 +76,7 @@ report.qoq_bars()
 # ## So sánh các địa bàn cùng cấp / Areas of the same level
 
 # %%
-report.small_multiples()
+report.ranking()
 
 # %% [markdown]
 # ## Bối cảnh cả nước / National context

@@ -74,7 +74,7 @@ report.qoq_bars()
 # ## So sánh các địa bàn cùng cấp / Areas of the same level
 
 # %%
-report.small_multiples()
+report.ranking()
 
 # %% [markdown]
 # ## Chất lượng dữ liệu / Data quality

@@ -354,8 +354,8 @@ def test_domain_reports_have_charts_with_alt_text(name: str, quarter: str,
     assert len(images) == expected, images
     assert IMG in cell_output(nb, "report.trends()")
     assert IMG in cell_output(nb, "report.qoq_bars()")
-    small = cell_output(nb, "report.small_multiples()")
-    # panels and alt text name the areas as the reports do, never by slug
+    small = cell_output(nb, "report.ranking()")
+    # the ranking and its alt text name the areas as the reports do, never by slug
     assert IMG in small and "Xã Cẩm Bình" in small and "cam-binh-commune" not in small
     assert "Việt Nam" not in small
     if name in ("vaccination", "urban_works"):
@@ -412,7 +412,7 @@ def test_quarter_without_data_says_so(runs: dict[str, Run]) -> None:
     headline = cell_output(nb, "report.headline()")
     assert "<table" not in headline and "Không có số liệu thu, chi ngân sách" in headline
     assert IMG not in all_output(nb)
-    for call in ("report.trends()", "report.qoq_bars()", "report.small_multiples()",
+    for call in ("report.trends()", "report.qoq_bars()", "report.ranking()",
                  "report.findings()", "report.sources()"):
         assert cell_output(nb, call).strip(), f"{call} says something"
 
