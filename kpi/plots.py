@@ -380,15 +380,15 @@ def _value_column(fig: Figure, ax: Axes, texts: Sequence[str], colours: Sequence
 
 
 def ranking(data: pd.DataFrame | Quarterly, catalog: Catalog, indicator: str,
-            quarter: str | pd.Period, area: str, *, areas: Sequence[str] | None = None,
+            quarter: str | pd.Period, area: str | None, *, areas: Sequence[str] | None = None,
             top: int = 10, bottom: int = 5, lang: str = "vi",
             names: Mapping[str, str] | None = None) -> Chart:
     """Areas ranked on ``indicator`` in ``quarter`` (best first by the catalogue's good
-    direction), ``area`` highlighted: above, every area as one thin sorted bar (the whole
-    distribution, however many areas); below, the ``top`` best and ``bottom`` worst with
-    names and values, and ``area``'s own row with its rank when it is in neither. The
-    title says the rank ("xếp thứ 37/150"). ``areas`` limits the ranking (default: all
-    with a value)."""
+    direction), ``area`` highlighted (``None``: none is): above, every area as one thin
+    sorted bar (the whole distribution, however many areas); below, the ``top`` best and
+    ``bottom`` worst with names and values, and ``area``'s own row with its rank when it is
+    in neither. The title says the rank ("xếp thứ 37/150"). ``areas`` limits the ranking
+    (default: all with a value)."""
     from kpi.compare import rank_areas
 
     lang = _lang(lang)
@@ -410,7 +410,9 @@ def ranking(data: pd.DataFrame | Quarterly, catalog: Catalog, indicator: str,
     factor, unit_label = _scale(ind.unit, ranked["value"], lang)
     synthetic = bool(ranked["synthetic"].any()) if count else False
     when = labels.quarter_label(period, lang)
-    if own_pos is not None:
+    if area is None:
+        place = f"{count} areas" if lang == "en" else f"{count} địa bàn"
+    elif own_pos is not None:
         place = (f"{_name(area, names)} ranks {own_pos + 1} of {count}" if lang == "en" else
                  f"{_name(area, names)} xếp thứ {own_pos + 1}/{count}")
     else:
@@ -504,7 +506,8 @@ def ranking(data: pd.DataFrame | Quarterly, catalog: Catalog, indicator: str,
         for k, r in enumerate(rows) if r is not None) or _nothing(lang)
     lead = (f"{ind.name('en')}, {count} areas ranked, {when}" if lang == "en" else
             f"{ind.name('vi')}, xếp hạng {count} địa bàn, {labels.in_sentence(when)}")
-    alt = f"{lead}. {place}. {listed}.{_sample_note(synthetic, lang)}"
+    said = f"{place}. " if area is not None else ""
+    alt = f"{lead}. {said}{listed}.{_sample_note(synthetic, lang)}"
     return Chart(fig, alt)
 
 

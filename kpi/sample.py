@@ -10,6 +10,8 @@ For the town of Cẩm Xuyên and five communes of Cẩm Xuyên district (Hà Tĩ
   (:mod:`kpi.sample_tables`);
 - ``truth.csv``: every planted number (area, period, span, indicator, measure, value,
   qualifier, where it is), the golden file for the readers;
+- ``areas.yaml``: the register of the areas with their districts (the ingest copies it
+  into ``processed/areas.csv``);
 - ``README.md`` and the marker ``.kpi-sample`` (which lists the files written).
 
 The series are anchored on the real seed (:mod:`kpi.sample_series`); the town's 2022Q1
@@ -32,7 +34,7 @@ import pandas as pd
 from kpi import atomic
 from kpi.catalog import load_catalog
 from kpi.errors import KpiError, UnsafeParameterError
-from kpi.sample_province import province_areas, register_yaml
+from kpi.sample_province import HOME, province_areas, register_yaml
 from kpi.sample_readme import readme
 from kpi.sample_report import (
     NFD_REPORT,
@@ -132,7 +134,8 @@ def build(seed: int = 2022, quarters: Sequence[str] | None = None,
     of that many areas (:func:`kpi.sample_province.province_areas`), with an
     ``areas.yaml`` register of their districts."""
     qs = _check_choice(quarters, QUARTERS, "quarters")
-    by_slug, district = dict(AREA_BY_SLUG), {}
+    by_slug = dict(AREA_BY_SLUG)
+    district = dict.fromkeys(AREA_BY_SLUG, HOME)
     if count is not None:
         try:
             listed, district = province_areas(count, seed)
@@ -170,9 +173,8 @@ def build(seed: int = 2022, quarters: Sequence[str] | None = None,
     truth.to_csv(buf, index=False, lineterminator="\n")
     out.files["truth.csv"] = buf.getvalue().encode("utf-8")
     out.files["README.md"] = readme(seed, qs, slugs, out, by_slug).encode("utf-8")
-    if district:
-        out.files["areas.yaml"] = register_yaml([by_slug[s] for s in slugs],
-                                                district).encode("utf-8")
+    out.files["areas.yaml"] = register_yaml([by_slug[s] for s in slugs],
+                                            district).encode("utf-8")
     return out
 
 

@@ -19,7 +19,7 @@ from kpi.notebook import DOMAINS
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ("overview", *DOMAINS)
+NAMES = ("overview", *DOMAINS, "explore/district_ranking")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -50,7 +50,9 @@ def _copy(tmp_path: Path) -> Path:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    # checkpoints are JupyterLab's copies, kept outside the repository (.gitignore)
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and ".ipynb_checkpoints" not in p.parts}
 
 
 def test_opening_and_saving_through_jupytext_changes_nothing(tmp_path: Path) -> None:
@@ -59,7 +61,7 @@ def test_opening_and_saving_through_jupytext_changes_nothing(tmp_path: Path) -> 
     root = _copy(tmp_path)
     folder = root / "notebooks"
     # a checkout may leave either file of a pair the newer one
-    for n, path in enumerate(sorted(folder.iterdir())):
+    for n, path in enumerate(sorted(folder.rglob("*.*"))):
         os.utime(path, (1_700_000_000 + n, 1_700_000_000 + n))
     before = _files(folder)
     cm = AsyncTextFileContentsManager(root_dir=str(root))
