@@ -176,13 +176,17 @@ def _section(quarter: str, rows: list[IndexRow], areas: Mapping[str, AreaInfo]) 
                         + (f' <span class="kpi-en">{e(district)}</span>' if district else "")
                         + "</th></tr>")
         for a in members:
-            name = info[a].label
-            slug = f' <span class="kpi-slug">{e(a)}</span>' if name != a else ""
-            body.append(f"<tr><th scope=\"row\">{e(name)}{slug}</th>"
+            # the slug (what --area and the notebooks also accept) in the tooltip: one
+            # line per area keeps 150 of them on a few screens
+            body.append(f'<tr><th scope="row" title="{e(a, quote=True)}">'
+                        f"{e(info[a].label)}</th>"
                         + "".join(_cell(cells[a].get(nb)) for nb in notebooks) + "</tr>")
         bodies.append("<tbody>" + "".join(body) + "</tbody>")
     summary = (f'<p class="kpi-nav">{len(cells)} địa bàn <span class="kpi-en" lang="en">'
-               f"areas</span>" + (": " + " · ".join(nav) if nav else "") + "</p>")
+               f"areas</span>" + (": " + " · ".join(nav) if nav else "") + "</p>"
+               + '<p class="kpi-legend">✓ hoàn thành · ✗ lỗi · ⚠ quá thời gian · — chưa có '
+               '<span class="kpi-en" lang="en">✓ ok · ✗ failed · ⚠ timed out · — none</span>'
+               "</p>")
     return (
         f'<section id="q-{e(quarter)}">'
         f"<h2>{e(quarter_label(quarter))}"
@@ -204,9 +208,11 @@ def _cell(row: IndexRow | None) -> str:
         return '<td class="kpi-none">—</td>'
     vi, en = STATUS_TEXT.get(row.status, _UNKNOWN)
     state = row.status if row.status in STATUS_TEXT else "unknown"
-    mark = {"ok": "✓", "failed": "✗", "timeout": "⧗"}.get(state, "?")
+    mark = {"ok": "✓", "failed": "✗", "timeout": "⚠"}.get(state, "?")
     tip = e(f"{vi} · {en} · {row.date}", quote=True)
-    text = f"{mark} {e(vi)}"
+    # a finished report is a plain mark (the legend says what it means); what needs a look
+    # says so in words
+    text = mark + (f'<span class="kpi-sr"> {e(vi)}</span>' if state == "ok" else f" {e(vi)}")
     inner = f'<a href="{e(row.href)}" title="{tip}">{text}</a>' if row.href else (
         f'<span title="{tip}">{text}</span>')
     return f'<td class="kpi-state kpi-state-{state}">{inner}</td>'

@@ -28,6 +28,7 @@ parameters and keeps only the outputs nbval checks (see :func:`refresh_checked_o
 from __future__ import annotations
 
 import html
+import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -187,8 +188,11 @@ class Table:
             return None
         styles = [_column_style(n, [str(v) for v in self.frame[c]])
                   for n, c in enumerate(self.frame.columns)]
+        # headers may wrap where their cells do not
+        heads = [st.replace("; white-space: nowrap", "").replace(' style="white-space: nowrap"',
+                                                                   "") for st in styles]
         head = "".join(f"<th{st}>{html.escape(str(c))}</th>"
-                       for c, st in zip(self.frame.columns, styles, strict=True))
+                       for c, st in zip(self.frame.columns, heads, strict=True))
         rows = []
         for n, row in enumerate(self.frame.itertuples(index=False)):
             cells = [html.escape(str(v)) for v in row]
@@ -216,15 +220,26 @@ class Table:
 TEXT_CELL: Final = 24
 
 
+#: A column whose cells are all this short does not wrap ("dữ liệu mẫu", "Quý I/2022").
+SHORT_CELL: Final = 16
+_NUMBER_CELL: Final = re.compile(
+    r"^(?:(?:gần|hơn|ước|dưới|khoảng|nearly|more than|less than|an estimated|about) )?"
+    r"(?:[+\-−]?\d|gấp \d|[—–-]$)")
+
+
 def _column_style(position: int, cells: Sequence[str]) -> str:
     """The ``style`` attribute of a column's cells: text columns (the first one, and any
-    with a long cell) are left-aligned, columns with a long unbroken word may wrap
-    anywhere; numbers keep the right alignment."""
+    cell not a number, an amount or a change) are left-aligned; columns with a long
+    unbroken word (a file path) may wrap anywhere, columns of short cells never wrap;
+    numbers keep the right alignment."""
     rules = []
-    if position == 0 or any(len(c) > TEXT_CELL for c in cells):
+    filled = [c for c in cells if c.strip()]
+    if position == 0 or not all(_NUMBER_CELL.match(c) for c in filled):
         rules.append("text-align: left")
     if any(len(w) > TEXT_CELL for c in cells for w in c.split()):
         rules.append("overflow-wrap: anywhere")
+    elif all(len(c) <= SHORT_CELL for c in cells):
+        rules.append("white-space: nowrap")
     return f' style="{"; ".join(rules)}"' if rules else ""
 
 
@@ -575,7 +590,9 @@ class Report:
         heads = list(_SOURCES_HEADS[self.lang])
         columns = [
             [self.name(a) for a in s["_area"]],
-            [labels.quarter_label(p, self.lang) for p in s["period"]], s["name"], figure,
+            [(f"Year {p.qyear}" if self.lang == "en" else f"Năm {p.qyear}") if sp == "year"
+             else labels.quarter_label(p, self.lang)
+             for p, sp in zip(s["period"], s["span"], strict=True)], s["name"], figure,
             s["value_text"], where, s["evidence"].fillna(""), notes]
         if not context:
             heads, columns = heads[1:], columns[1:]

@@ -39,7 +39,7 @@ def _province(tmp_path: Path, n: int) -> Path:
 def test_one_row_per_area_grouped_by_district(tmp_path: Path) -> None:
     reports = _province(tmp_path, 150)
     page = write_index(reports).read_text(encoding="utf-8")
-    body_rows = re.findall(r'<tr><th scope="row">([^<]*)', page)
+    body_rows = re.findall(r'<tr><th scope="row" title="xa-\d+-commune">([^<]*)', page)
     assert len(body_rows) == 150 and len(set(body_rows)) == 150
     assert all(name.startswith("Xã Số ") for name in body_rows)  # names, not slugs
     groups = re.findall(r'<tr class="kpi-group" id="([^"]+)"><th colspan="6">([^<]+)', page)
