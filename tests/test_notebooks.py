@@ -312,7 +312,7 @@ def test_headline_shows_the_quarter_values(name: str, quarter: str, runs: dict[s
     nb = runs[f"{name}@{quarter}"].nb
     headline = cell_output(nb, "report.headline()")
     for heading in ("Chỉ tiêu", "Giá trị", "So với quý trước", "So với cùng kỳ", "Ghi chú"):
-        assert f"<th>{heading}</th>" in headline
+        assert re.search(rf"<th[^>]*>{re.escape(heading)}</th>", headline), heading
     catalog = load_catalog()
     shown = analysis.values(quarterly, catalog, area=AREA, quarter=quarter)
     names = [catalog[c].name_vi for c in shown["indicator"] if catalog[c].domain == name]
@@ -332,12 +332,12 @@ def test_headline_shows_the_quarter_values(name: str, quarter: str, runs: dict[s
 def test_overview_links_every_domain_with_its_lead_sentence(quarter: str,
                                                             runs: dict[str, Run]) -> None:
     table = cell_output(runs[f"overview@{quarter}"].nb, "report.overview()")
-    for name in DOMAINS:
-        assert f'<a href="{name}.html">' in table
-    rows = re.findall(r"<tr><td>.*?</tr>", table)
-    assert len(rows) == len(DOMAINS)
+    for name in DOMAINS:  # the notebook beside it; the HTML page rewrites them to .html
+        assert f'<a href="{name}.ipynb">' in table
+    rows = re.findall(r"<tr><td[^>]*>.*?</tr>", table)
+    assert len(rows) in (len(DOMAINS), len(DOMAINS) + 1)  # + "Khác": findings of no domain
     for row in rows:
-        assert re.search(r"<td>\d+</td>", row), "a count of findings per domain"
+        assert re.search(r"<td[^>]*>\d+</td>", row), "a count of findings per domain"
     if quarter == "2022Q1":
         assert "Tổng thu ngân sách quý I/2022 đạt gần 4,88 tỷ đồng" in table
 
@@ -382,7 +382,8 @@ def test_english_run_of_real_national_data(runs: dict[str, Run]) -> None:
     title = cell_output(nb, "report.title()")
     assert title.startswith("# Vaccination — ") and "Q1 2022" in title
     headline = cell_output(nb, "report.headline()")
-    assert "<th>Indicator</th>" in headline and "COVID-19 vaccine doses given" in headline
+    assert re.search(r"<th[^>]*>Indicator</th>", headline) is not None
+    assert "COVID-19 vaccine doses given" in headline
     assert "55,402,274 doses" in headline  # OWID, 2022Q1, English number style
     said = cell_output(nb, "report.narrative()")
     assert "in Q1 2022" in said and "previous quarter" in said and "so với" not in said
