@@ -1,7 +1,7 @@
 """kpi: quarter-over-quarter KPI analyses from Vietnamese local-government reports.
 
 Raw sources → observations → analyses → reports. See README.md for the tour. The names
-below are the whole public API; everything else (``kpi.analysis``, ``kpi.quarterly`` ...)
+below are the whole public API; everything else (``kpi.analysis``, ``kpi.analysis.series`` ...)
 is the machinery behind them. In JupyterLab (working folder ``notebooks/`` or the
 project root; the data folder is found the way the report notebooks find it)::
 
@@ -28,8 +28,8 @@ from kpi.errors import KpiError
 
 if TYPE_CHECKING:
     from kpi.api import areas, catalogue, observations, ranking, series
-    from kpi.area_lookup import UnknownAreaError
-    from kpi.notebook import open_report
+    from kpi.core.areas import UnknownAreaError
+    from kpi.notebook.report import open_report
 
 __version__ = "0.1.0"
 __all__ = [
@@ -46,11 +46,11 @@ __all__ = [
 
 #: Public name → module it is loaded from on first use.
 _LAZY = {
-    "UnknownAreaError": "kpi.area_lookup",
+    "UnknownAreaError": "kpi.core.areas",
     "areas": "kpi.api",
     "catalogue": "kpi.api",
     "observations": "kpi.api",
-    "open_report": "kpi.notebook",
+    "open_report": "kpi.notebook.report",
     "ranking": "kpi.api",
     "series": "kpi.api",
 }

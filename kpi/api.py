@@ -3,8 +3,8 @@
 Each takes the data folder (default ``"data"``, found from the working directory or its
 parents as the notebooks find it: :func:`kpi.notebook.resolve_data_dir`), ingests
 ``raw/`` when the processed files are stale, and reads the quarterly series from the
-cache the reports use. Areas may be given by slug or by name (:mod:`kpi.area_lookup`); an
-unknown area or indicator raises (:class:`~kpi.area_lookup.UnknownAreaError`,
+cache the reports use. Areas may be given by slug or by name (:mod:`kpi.core.areas`); an
+unknown area or indicator raises (:class:`~kpi.core.areas.UnknownAreaError`,
 :class:`UnknownIndicatorError`), never returns an empty frame.
 """
 
@@ -15,14 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kpi.area_lookup import AREAS_CSV, read_areas, resolve
+from kpi.core.areas import AREAS_CSV, read_areas, resolve
 from kpi.errors import KpiError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from kpi.catalog import Catalog
-    from kpi.quarterly import Quarterly
+    from kpi.analysis.series import Quarterly
+    from kpi.core.catalog import Catalog
 
 __all__ = ["UnknownIndicatorError", "areas", "catalogue", "observations", "ranking", "series"]
 
@@ -43,10 +43,10 @@ class UnknownIndicatorError(KpiError, KeyError):
 
 
 def _data(data_dir: str | Path) -> tuple[Path, Catalog, Quarterly]:
-    from kpi.catalog import load_catalog
-    from kpi.ingest import refresh
-    from kpi.notebook import resolve_data_dir
-    from kpi.quarterly_cache import cached_quarterly
+    from kpi.analysis.series_cache import cached_quarterly
+    from kpi.core.catalog import load_catalog
+    from kpi.ingest.pipeline import refresh
+    from kpi.notebook.report import resolve_data_dir
 
     folder = resolve_data_dir(data_dir)
     refresh(folder)
@@ -68,7 +68,7 @@ def _indicator(catalog: Catalog, code: str | None) -> str | None:
     raise UnknownIndicatorError(
         f"unknown indicator {code!r}: "
         + (f"closest: {', '.join(near)}; " if near else "")
-        + f"all {len(codes)} codes: kpi.catalogue() or kpi/indicators/*.yaml")
+        + f"all {len(codes)} codes: kpi.catalogue() or kpi/core/indicators/*.yaml")
 
 
 def catalogue() -> Catalog:
@@ -77,7 +77,7 @@ def catalogue() -> Catalog:
     >>> cat = kpi.catalogue()
     >>> cat["budget_revenue"].name("en"), [i.code for i in cat.in_domain("revenue")][:3]
     """
-    from kpi.catalog import load_catalog
+    from kpi.core.catalog import load_catalog
 
     return load_catalog()
 
@@ -90,8 +90,8 @@ def areas(data_dir: str | Path = "data") -> pd.DataFrame:
     """
     import pandas as pd
 
-    from kpi.ingest import refresh
-    from kpi.notebook import resolve_data_dir
+    from kpi.ingest.pipeline import refresh
+    from kpi.notebook.report import resolve_data_dir
 
     folder = resolve_data_dir(data_dir)
     refresh(folder)
@@ -111,7 +111,7 @@ def areas(data_dir: str | Path = "data") -> pd.DataFrame:
 def observations(data_dir: str | Path = "data", *, area: str | None = None,
                  indicator: str | None = None, quarter: str | None = None) -> pd.DataFrame:
     """The tidy view: one value per area × period × indicator × measure (quarter figures),
-    the one the reports show, chosen by the rule of :mod:`kpi.quarterly` (a stated quarter
+    the one the reports show, chosen by the rule of :mod:`kpi.analysis.series` (a stated quarter
     figure before one computed from months, real before sample, exact before "gần" ...).
     ``alternatives`` holds the other figures stated for the same cell when they disagree
     (empty tuple otherwise); the raw rows, two or more per cell, are
@@ -131,7 +131,7 @@ def observations(data_dir: str | Path = "data", *, area: str | None = None,
     if code is not None:
         keep &= t["indicator"] == code
     if quarter is not None:
-        from kpi.periods import parse_quarter
+        from kpi.core.periods import parse_quarter
 
         keep &= t["period"] == parse_quarter(str(quarter))
     out = t[keep].copy()
@@ -158,7 +158,7 @@ def series(data_dir: str | Path = "data", *, area: str | None = None,
     >>> kpi.series(area="cam binh", indicator="budget_revenue").tail()
     >>> kpi.series(indicator="covid_doses_total")     # every area side by side
     """
-    from kpi.compare import values
+    from kpi.analysis.comparisons import values
 
     if area is None and indicator is None:
         raise KpiError("give an area, an indicator or both", where="kpi.series")
@@ -175,13 +175,13 @@ def ranking(indicator: str, quarter: str = "latest", data_dir: str | Path = "dat
             areas: Sequence[str] | None = None, lang: str = "vi") -> pd.DataFrame:
     """Areas ranked on ``indicator`` in ``quarter`` (best first, by the catalogue's good
     direction) with the change on the previous quarter: rank, area, name, value,
-    previous, pct_change ... (:func:`kpi.compare.rank_areas`). ``quarter="latest"``: the
+    previous, pct_change ... (:func:`kpi.analysis.comparisons.rank_areas`). ``quarter="latest"``: the
     newest quarter with a value. ``areas`` (slugs or names) narrows the ranking.
 
     >>> kpi.ranking("budget_revenue", "2022Q1").head(10)
     """
-    from kpi.compare import rank_areas, values
-    from kpi.periods import parse_quarter
+    from kpi.analysis.comparisons import rank_areas, values
+    from kpi.core.periods import parse_quarter
 
     folder, catalog, q = _data(data_dir)
     code = _indicator(catalog, indicator)

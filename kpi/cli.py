@@ -22,8 +22,8 @@ def _root(args: argparse.Namespace) -> Path:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate the catalogue and list what the raw folder holds."""
-    from kpi.catalog import load_catalog
-    from kpi.inventory import inventory
+    from kpi.core.catalog import load_catalog
+    from kpi.ingest.inventory import inventory
 
     catalog = load_catalog(args.catalog)
     domains = sorted({i.domain for i in catalog})
@@ -40,8 +40,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from kpi.catalog import load_catalog
-    from kpi.ingest import ingest
+    from kpi.core.catalog import load_catalog
+    from kpi.ingest.pipeline import ingest
 
     root = _root(args)
     result = ingest(Path(args.raw or root / "data" / "raw"),
@@ -55,8 +55,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from kpi.extract import extract_file
-    from kpi.store import csv_bytes
+    from kpi.core.store import csv_bytes
+    from kpi.extract.extractor import extract_file
 
     frames, failed = [], 0
     for name in args.files:
@@ -69,7 +69,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if frames:
         data = csv_bytes(pd.concat(frames, ignore_index=True))
         if args.output:
-            from kpi.atomic import write_bytes
+            from kpi.util.atomic import write_bytes
 
             write_bytes(Path(args.output), data)
             print(f"kpi extract: {sum(map(len, frames))} rows → {args.output}", file=sys.stderr)
@@ -79,13 +79,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from kpi.sample import sample_command
+    from kpi.sample.dataset import sample_command
 
     return sample_command(Path(args.out), seed=args.seed, count=args.areas)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from kpi.runner import run_quarter
+    from kpi.run.runner import run_quarter
 
     areas: list[str] | str | None = ("all" if args.all_areas
                                      else _resolve_areas(_root(args), args.area) or None)
@@ -108,10 +108,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _resolve_areas(root: Path, given: Sequence[str] | None) -> list[str]:
-    """Slugs of the areas ``--area`` names (slug or name, see :mod:`kpi.area_lookup`);
+    """Slugs of the areas ``--area`` names (slug or name, see :mod:`kpi.core.areas`);
     before the first ingest (no ``areas.csv``) the values pass on as given, to be checked
-    as slugs. Raises :class:`~kpi.area_lookup.UnknownAreaError` for an unknown area."""
-    from kpi.area_lookup import AREAS_CSV, read_areas, resolve
+    as slugs. Raises :class:`~kpi.core.areas.UnknownAreaError` for an unknown area."""
+    from kpi.core.areas import AREAS_CSV, read_areas, resolve
 
     known = read_areas(root / "data")
     if not known:
@@ -122,10 +122,10 @@ def _resolve_areas(root: Path, given: Sequence[str] | None) -> list[str]:
 
 def _ingest_for_run(root: Path) -> None:
     """Ingest, then compute the quarterly series once for all the run's notebooks."""
-    from kpi import store
-    from kpi.catalog import load_catalog
-    from kpi.ingest import ingest
-    from kpi.quarterly_cache import cached_quarterly
+    from kpi.analysis.series_cache import cached_quarterly
+    from kpi.core import store
+    from kpi.core.catalog import load_catalog
+    from kpi.ingest.pipeline import ingest
 
     processed = root / "data" / "processed"
     result = ingest(root / "data" / "raw", processed)

@@ -8,7 +8,7 @@ The overview notebook ``notebooks/explore/district_ranking.ipynb`` calls this::
     view.charts()      # one ranking chart per headline indicator
 
 The group is the communes (wards, towns) whose district the area register names (``kpi
-sample --areas N`` writes one; see :mod:`kpi.ingest`): ``area`` names a district, or one
+sample --areas N`` writes one; see :mod:`kpi.ingest.pipeline`): ``area`` names a district, or one
 of its communes (its district then), or a province or ``""`` (every commune). A headline
 indicator is, per domain report, the indicator most communes of the group have a value of
 in the quarter.
@@ -21,15 +21,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from kpi import labels, plots
-from kpi.area_lookup import AREAS_CSV, AreaInfo, UnknownAreaError, fold, read_areas, resolve
-from kpi.catalog import Catalog, load_catalog
-from kpi.compare import rank_areas, values
-from kpi.ingest import refresh
-from kpi.notebook import DOMAINS, Charts, Note, Table, resolve_data_dir
-from kpi.periods import parse_quarter
-from kpi.quarterly import Quarterly
-from kpi.quarterly_cache import cached_quarterly
+from kpi.analysis.comparisons import rank_areas, values
+from kpi.analysis.series import Quarterly
+from kpi.analysis.series_cache import cached_quarterly
+from kpi.core import labels
+from kpi.core.areas import AREAS_CSV, AreaInfo, UnknownAreaError, fold, read_areas, resolve
+from kpi.core.catalog import Catalog, load_catalog
+from kpi.core.periods import parse_quarter
+from kpi.ingest.pipeline import refresh
+from kpi.notebook import plots
+from kpi.notebook.report import DOMAINS, Charts, Note, Table, resolve_data_dir
 
 __all__ = ["District", "open_district"]
 
@@ -102,7 +103,7 @@ class District:
         return f"{shown} ({rank}/{count})"
 
     def charts(self) -> Charts:
-        """A ranking chart (:func:`kpi.plots.ranking`) per headline indicator."""
+        """A ranking chart (:func:`kpi.notebook.plots.ranking`) per headline indicator."""
         names = {a: self._label(a) for a in self.members}
         charts = tuple(plots.ranking(self.data, self.catalog, code, self.quarter, None,
                                      areas=list(self.members), lang=self.lang, names=names)
@@ -114,7 +115,7 @@ class District:
 def open_district(data_dir: str | Path, area: str, quarter: str, lang: str = "vi"
                   ) -> District:
     """The group ``area`` names (see the module docstring) in ``quarter``. Raises
-    :class:`~kpi.area_lookup.UnknownAreaError` for an area that is not known."""
+    :class:`~kpi.core.areas.UnknownAreaError` for an area that is not known."""
     period = parse_quarter(str(quarter))
     folder = resolve_data_dir(data_dir)
     refresh(folder)

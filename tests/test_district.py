@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kpi.area_lookup import UnknownAreaError
+from kpi.core.areas import UnknownAreaError
 from kpi.district import open_district
 
 DATA = Path(__file__).resolve().parents[1] / "data"

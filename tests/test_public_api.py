@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import kpi
-from kpi.area_lookup import UnknownAreaError
+from kpi.core.areas import UnknownAreaError
 from kpi.errors import KpiError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,16 +36,16 @@ def test_the_exported_surface_is_exactly_this() -> None:
 
 def test_no_submodule_shadows_a_public_name() -> None:
     # importing kpi.<x> binds the attribute kpi.<x>: a module named like a function would
-    # replace it (kpi.quarterly and kpi.compare are modules, hence series and ranking)
+    # replace it (kpi.analysis.series and kpi.analysis.comparisons are modules, hence series and ranking)
     for info in pkgutil.iter_modules(kpi.__path__):
         assert info.name not in EXPORTED, info.name
     importlib.import_module("kpi.api")
-    importlib.import_module("kpi.notebook")
+    importlib.import_module("kpi.notebook.report")
     assert callable(kpi.areas) and callable(kpi.series) and callable(kpi.ranking)
 
 
 def test_import_kpi_is_light() -> None:
-    code = ("import sys, kpi; print(sorted(m for m in ('pandas', 'matplotlib', 'kpi.notebook', "
+    code = ("import sys, kpi; print(sorted(m for m in ('pandas', 'matplotlib', 'kpi.notebook.report', "
             "'kpi.api', 'numpy') if m in sys.modules)); kpi.UnknownAreaError; "
             "print('pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -83,7 +83,7 @@ def test_observations_are_one_value_per_cell_with_alternatives_beside(data: Path
     key = ["area", "period", "indicator", "measure"]
     assert not obs.duplicated(key).any()
     # the raw table has more rows than cells (a figure read from a report and a table)
-    from kpi import store
+    from kpi.core import store
     raw = store.read_observations(data / "processed")
     raw = raw[raw["span"] == "quarter"]
     assert raw.duplicated(key).any()

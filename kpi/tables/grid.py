@@ -26,8 +26,8 @@ from xml.etree import ElementTree
 
 from openpyxl.utils import get_column_letter, range_boundaries
 
+from kpi.core.text import clean
 from kpi.errors import SourceError
-from kpi.tables.text import clean
 
 
 @dataclass(frozen=True, slots=True)

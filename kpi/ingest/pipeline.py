@@ -1,0 +1,299 @@
+"""``kpi ingest``: raw files → the observation table, reviewed and validated.
+
+Walks ``data/raw/`` (read only), extracts report prose and reads indicator tables,
+applies analysts' corrections, validates (schema and the catalogue's consistency
+rules) and writes to ``data/processed/``:
+
+- ``observations.parquet`` / ``observations.csv``: the contract;
+- ``review.csv``: every extracted row with its evidence, in reading order;
+- ``quality.csv``: findings (unreadable files, rejected cells, rule violations ...);
+- ``areas.csv``: the areas seen, with names where a heading gave one;
+- ``ingest_state.json``: the input fingerprint, so an unchanged input is not re-read.
+
+A file that cannot be read is reported by name and reason; the others still ingest
+and :attr:`IngestResult.ok` is false. Reruns on the same input give identical bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Final
+
+import pandas as pd
+
+import kpi
+from kpi.core import findings as fnd
+from kpi.core import schema, store
+from kpi.core.catalog import UNCLASSIFIED, Catalog, Rule, load_catalog
+from kpi.core.findings import Finding
+from kpi.errors import KpiError, SourceError
+from kpi.ingest.corrections import apply_corrections, read_corrections
+from kpi.ingest.inventory import CORRECTIONS, RawFile, fingerprint, inventory
+from kpi.util import atomic
+
+STATE = "ingest_state.json"
+Log = Callable[[str], None]
+
+
+@dataclass
+class IngestResult:
+    """What an ingest did; ``failed`` lists (file, reason) for files that could not be read."""
+
+    observations: pd.DataFrame
+    findings: pd.DataFrame
+    files: list[RawFile]
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+@dataclass
+class FileReading:
+    """What one raw file gave: observations, findings, area names, implied rules."""
+
+    observations: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+    areas: dict[str, str] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
+
+
+def read_raw_file(f: RawFile) -> FileReading:
+    """Read one report or table; raises a :class:`KpiError` when the file cannot be read."""
+    if f.kind == "report":
+        from kpi.extract.extractor import extract_report
+
+        obs, heading = extract_report(f.path, source=f.rel)
+        names = {heading.area_slug: heading.area_name} if heading.area_slug else {}
+        return FileReading(obs, areas=names)
+    from kpi.tables import read_source
+
+    result = read_source(f.path, source=f.rel, errors="report")
+    found = [
+        Finding("warning", "rejected_cell", f"not a number: {r.text!r} ({r.reason})",
+                source=f.rel, locator=r.locator)
+        for r in result.rejected
+    ]
+    found += [Finding("info", "not_read", note, source=f.rel) for note in result.notes]
+    return FileReading(result.observations, found, dict(result.areas), tuple(result.rules))
+
+
+def _with_rules(catalog: Catalog, rules: list[Rule]) -> Catalog:
+    """The catalogue plus table-implied rules it does not already state."""
+    def shape(r: Rule) -> tuple:
+        return (r.kind, r.total, frozenset(r.parts))
+
+    known = {shape(r) for r in catalog.rules}
+    new: dict[tuple, Rule] = {}
+    for rule in rules:
+        if shape(rule) not in known and all(c in catalog for c in (rule.total, *rule.parts)):
+            new.setdefault(shape(rule), rule)
+    return replace(catalog, rules=catalog.rules + tuple(new.values())) if new else catalog
+
+
+def _state(files: list[RawFile], catalog_files: str) -> dict[str, str]:
+    return {"fingerprint": fingerprint(files), "kpi": kpi.__version__, "catalog": catalog_files}
+
+
+def _unchanged(processed: Path, state: dict[str, str]) -> bool:
+    path = processed / STATE
+    outputs = [store.OBSERVATIONS_PARQUET, "quality.csv", "review.csv"]
+    if not path.exists() or not all((processed / o).exists() for o in outputs):
+        return False
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) == state
+    except (OSError, ValueError):
+        return False
+
+
+def ingest(
+    raw_dir: Path,
+    processed_dir: Path,
+    *,
+    catalog: Catalog | None = None,
+    force: bool = False,
+    log: Log = _stderr,
+) -> IngestResult:
+    """Ingest every raw file; skip the work when inputs are unchanged (unless ``force``)."""
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    if not raw_dir.is_dir():
+        raise KpiError("raw data folder not found", where=str(raw_dir))
+    catalog = catalog or load_catalog()
+    files = inventory(raw_dir)
+    state = _state(files, ",".join(sorted({i.origin for i in catalog})))
+    if not force and _unchanged(processed_dir, state):
+        log(f"ingest: {len(files)} raw files unchanged, nothing to do")
+        return IngestResult(store.read_observations(processed_dir),
+                            pd.read_csv(processed_dir / "quality.csv", dtype=str,
+                                        keep_default_na=False, encoding="utf-8-sig"),
+                            files, skipped=True)
+
+    frames: list[pd.DataFrame] = []
+    found: list[Finding] = []
+    failed: list[tuple[str, str]] = []
+    names: dict[str, str] = {}
+    implied: list[Rule] = []
+    readable = [f for f in files if f.kind in ("report", "table")]
+    for n, f in enumerate(readable, 1):
+        try:
+            reading = read_raw_file(f)
+        except KpiError as exc:
+            failed.append((f.rel, str(exc)))
+            found.append(Finding("error", "unreadable_file", str(exc), source=f.rel))
+            log(f"ingest: [{n}/{len(readable)}] {f.rel}: FAILED — {exc}")
+            continue
+        obs = reading.observations
+        obs = obs.assign(synthetic=obs["synthetic"] | f.synthetic) if len(obs) else obs
+        frames.append(obs)
+        found.extend(reading.findings)
+        # Tables may know an area only by slug; never let that erase a heading's name.
+        names.update({a: n for a, n in reading.areas.items() if n or a not in names})
+        implied.extend(reading.rules)
+        log(f"ingest: [{n}/{len(readable)}] {f.rel}: {len(obs)} values")
+    for f in files:
+        if f.kind == "unknown":
+            found.append(Finding("info", "skipped_file", "not a report or table; not read",
+                                 source=f.rel))
+
+    observations = pd.concat([schema.empty(), *frames], ignore_index=True)
+    observations = schema.conform(observations)
+    corrections = raw_dir / CORRECTIONS
+    if corrections.exists():
+        try:
+            observations, extra = apply_corrections(observations, read_corrections(corrections),
+                                                    catalog)
+            found.extend(extra)
+        except KpiError as exc:
+            failed.append((CORRECTIONS, str(exc)))
+            found.append(Finding("error", "unreadable_file", str(exc), source=CORRECTIONS))
+    observations = schema.validate(schema.conform(observations))
+    found.extend(_unclassified(observations))
+    rules_found = _rule_findings(observations, _with_rules(catalog, implied))
+    quality = fnd.frame(pd.concat([fnd.frame(found), rules_found], ignore_index=True))
+
+    processed_dir.mkdir(parents=True, exist_ok=True)
+    store.write_observations(observations, processed_dir)
+    store.write_csv(review_table(observations, catalog), processed_dir / "review.csv")
+    store.write_csv(quality, processed_dir / "quality.csv")
+    try:
+        register = read_register(files)
+    except KpiError as exc:
+        failed.append((REGISTER, str(exc)))
+        register = {}
+    store.write_csv(areas_table(observations, names, register), processed_dir / "areas.csv")
+    # The state is written last: a run interrupted before this point re-ingests.
+    state_text = json.dumps(state if not failed else {**state, "failed": "yes"}, indent=1)
+    atomic.write_text(processed_dir / STATE, state_text)
+    log(f"ingest: {len(observations)} observations from {len(readable) - len(failed)} files, "
+        f"{len(quality)} findings, {len(failed)} unreadable")
+    return IngestResult(store.read_observations(processed_dir), quality, files, failed)
+
+
+def _unclassified(obs: pd.DataFrame) -> list[Finding]:
+    counts = obs[obs["indicator"] == UNCLASSIFIED].groupby("source").size()
+    return [Finding("info", "unclassified", f"{n} numbers not matched to a catalogue indicator "
+                    "(see review.csv)", source=str(src)) for src, n in counts.items()]
+
+
+def _rule_findings(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    from kpi.analysis import consistency
+
+    return fnd.frame(consistency(obs, catalog))
+
+
+_LINE = re.compile(r"L(\d+):(\d+)")
+
+
+def review_table(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Every row with its evidence and indicator name, in the order a person reads a file."""
+    from kpi.numbers.vietnamese import format_number
+
+    pos = obs["locator"].str.extract(_LINE).apply(pd.to_numeric).fillna(-1).astype(int)
+    names = {i.code: i.name_vi for i in catalog}
+    table = obs.assign(
+        _line=pos[0], _col=pos[1],
+        indicator_vi=obs["indicator"].map(names).fillna(""),
+        value_vi=obs["value"].map(lambda v: format_number(v, decimals=2)),
+    )
+    table = table.sort_values(["source", "_line", "_col", "locator"], kind="mergesort")
+    cols = ["source", "locator", "area", "period", "span", "month", "as_of", "indicator",
+            "indicator_vi", "measure", "value", "value_vi", "unit", "qualifier", "subject",
+            "evidence", "derived", "synthetic"]
+    return table[cols].reset_index(drop=True)
+
+
+#: File name of an area register under ``raw/`` (``kpi sample --areas N`` writes one).
+REGISTER: Final = "areas.yaml"
+
+
+def read_register(files: list[RawFile]) -> dict[str, dict[str, str]]:
+    """``{slug: {name, district, district_name}}`` from every ``areas.yaml`` among
+    ``files`` (``areas: [{area, name, district, district_name}, ...]``). Raises
+    :class:`~kpi.errors.SourceError` naming the file for one that cannot be read."""
+    import yaml
+
+    out: dict[str, dict[str, str]] = {}
+    for f in files:
+        if Path(f.rel).name != REGISTER:
+            continue
+        try:
+            doc = yaml.safe_load(f.path.read_text(encoding="utf-8")) or {}
+            entries = doc["areas"]
+            for e in entries:
+                out[str(e["area"])] = {k: unicodedata.normalize("NFC", str(e.get(k) or ""))
+                                       for k in ("name", "district", "district_name")}
+        except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
+            raise SourceError(f"cannot read the area register: {exc}", where=f.rel) from exc
+    return out
+
+
+def areas_table(obs: pd.DataFrame, names: dict[str, str],
+                register: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
+    """The areas seen: slug, Vietnamese name (from a heading when one gave it, else from
+    the register), row count, and district slug and name when the register gives them."""
+    counts = obs.groupby("area").size()
+    register = register or {}
+    listed = [register.get(a, {}) for a in counts.index]
+    return pd.DataFrame({
+        "area": counts.index.astype(str),
+        "name": [names.get(a, "") or r.get("name", "") for a, r in zip(counts.index, listed,
+                                                                         strict=True)],
+        "observations": counts.to_numpy(),
+        "district": [r.get("district", "") for r in listed],
+        "district_name": [r.get("district_name", "") for r in listed],
+    })
+
+
+def load_observations(data_dir: Path, *, log: Log = _stderr) -> pd.DataFrame:
+    """The observation table under ``data_dir/processed``, ingesting ``data_dir/raw`` first
+    when the processed files are missing or older than the raw inputs.
+
+    This is what notebooks call: a fresh clone opened in JupyterLab just works.
+    """
+    refresh(data_dir, log=log)
+    return store.read_observations(Path(data_dir) / "processed")
+
+
+def refresh(data_dir: Path, *, log: Log = _stderr) -> None:
+    """Ingest ``data_dir/raw`` into ``data_dir/processed`` when the processed files are
+    missing or older than the raw inputs (nothing to do without ``raw``)."""
+    data_dir = Path(data_dir)
+    processed = data_dir / "processed"
+    raw = data_dir / "raw"
+    if raw.is_dir():
+        catalog = load_catalog()
+        state = _state(inventory(raw), ",".join(sorted({i.origin for i in catalog})))
+        if not _unchanged(processed, state):
+            ingest(raw, processed, catalog=catalog, log=log)
