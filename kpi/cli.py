@@ -127,13 +127,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from kpi.sample.dataset import sample_command
 
-    return sample_command(Path(args.out), seed=args.seed)
+    return sample_command(Path(args.out), seed=args.seed, count=args.areas)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from kpi.run.runner import run_quarter
 
-    areas: list[str] | str | None = "all" if args.all_areas else (args.area or None)
+    areas: list[str] | str | None = ("all" if args.all_areas
+                                     else _resolve_areas(_root(args), args.area) or None)
     result = run_quarter(
         args.quarter,
         root=_root(args),
@@ -150,6 +151,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     print(result.summary(), file=sys.stderr)
     return result.exit_code
+
+
+def _resolve_areas(root: Path, given: Sequence[str] | None) -> list[str]:
+    """Slugs of the areas ``--area`` names (slug or name, see :mod:`kpi.core.areas`);
+    before the first ingest (no ``areas.csv``) the values pass on as given, to be checked
+    as slugs. Raises :class:`~kpi.core.areas.UnknownAreaError` for an unknown area."""
+    from kpi.core.areas import AREAS_CSV, read_areas, resolve
+
+    known = read_areas(root / "data")
+    if not known:
+        return list(given or ())
+    listed_in = str(Path("data") / AREAS_CSV)
+    return [resolve(a, known, listed_in=listed_in, where="--area") for a in given or ()]
 
 
 def _ingest_for_run(root: Path) -> None:
@@ -203,13 +217,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="write the synthetic multi-quarter sample data set")
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--seed", type=int, default=2022)
+    p.add_argument("--areas", type=int, metavar="N",
+                   help="a province-sized set: N areas (the six shipped ones, then synthetic "
+                        "communes grouped into districts), with an areas.yaml register")
     p.set_defaults(func=cmd_sample)
 
     p = sub.add_parser("run", help="the quarterly job: ingest, execute notebooks, render HTML")
     p.add_argument("--quarter", default="previous",
                    help="2022Q1, 'latest' (newest with data) or 'previous' (last finished)")
     grp = p.add_mutually_exclusive_group()
-    grp.add_argument("--area", action="append", metavar="ID", help="area slug (repeatable)")
+    grp.add_argument("--area", action="append", metavar="AREA",
+                     help="area slug or name, e.g. cam-binh-commune or \"Xã Cẩm Bình\" "
+                          "(repeatable)")
     grp.add_argument("--all-areas", action="store_true", help="every area with data")
     p.add_argument("--notebooks", nargs="+", metavar="NAME",
                    help="notebook names (default: all in notebooks/)")

@@ -3,20 +3,20 @@
 #   jupytext:
 #     cell_metadata_filter: tags,-all
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.7
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Python (kpi)
 #     language: python
-#     name: python3
+#     name: kpi
 # ---
 
 # %% tags=["parameters"]
 quarter: str = "2022Q1"  # quarter to report, e.g. 2022Q1 (also "Quý I/2022")
-area: str = "cam-xuyen-town"  # area slug, e.g. cam-xuyen-town or cam-binh-commune
+area: str = "cam-xuyen-town"  # area slug or name, e.g. cam-binh-commune, "Xã Cẩm Bình"
 data_dir: str = "../data"  # folder holding raw/ and processed/
 lang: str = "vi"  # vi or en: language of the generated text and charts
 
@@ -86,7 +86,7 @@ report.qoq_bars()
 # ## So sánh các địa bàn cùng cấp / Areas of the same level
 
 # %%
-report.small_multiples()
+report.ranking()
 
 # %% [markdown]
 # ## Bối cảnh cả nước / National context

@@ -33,5 +33,7 @@ if [ "$extra" = "dev" ]; then
 else
   .venv/bin/python -m pip install -q -e .
 fi
+# "Python (kpi)": the kernel the notebooks name and kpi run starts; python3 for scratch work
+.venv/bin/python -m ipykernel install --sys-prefix --name kpi --display-name "Python (kpi)" >/dev/null
 .venv/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 echo "kpi installed in .venv ($(.venv/bin/python --version))"

@@ -1,7 +1,12 @@
 """Analyses over the observation table: the one import a notebook needs.
 
 Every function is pure: it takes the observation table (or a :class:`Quarterly` already
-computed from it, to avoid recomputing) and the catalogue, and returns a new object. ::
+computed from it, to avoid recomputing) and the catalogue, and returns a new object. The
+catalogue is ``kpi.catalogue()`` (:func:`kpi.core.catalog.load_catalog`), the table
+``kpi.core.store.read_observations("data/processed")``. Most analysts want the public functions
+of :mod:`kpi` instead (``kpi.observations``, ``kpi.series``, ``kpi.ranking``), which take
+areas by name and raise for an unknown area; these take slugs and return empty frames for
+an area or indicator without rows. ::
 
     q = analysis.quarterly(observations, catalog)       # table, findings = q
     analysis.headline(q, catalog, area, quarter, "revenue")           # .raw / .display

@@ -68,6 +68,9 @@ def _reached(qualifier: str, amount: str, lang: str) -> str:
 
 def _direction(pct: float, against: str, lang: str) -> str:
     size = labels.format_pct(abs(pct), lang)
+    times = labels.multiple(pct, lang)
+    if times:
+        return f"{times} {against}" if lang == "en" else f"{times} so với {against}"
     if lang == "en":
         if pct == 0:
             return f"unchanged on {against}"

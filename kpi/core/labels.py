@@ -137,11 +137,31 @@ def format_value(value: float, unit: str, lang: str = "vi", *, short: bool = Tru
     return f"{text} {word}" if word else text
 
 
+#: A change above this (percent) reads as a multiple: "+111.277%" looks like a decimal to
+#: many readers, "gấp 1.114 lần" does not.
+MULTIPLE_FROM: Final = 300.0
+
+
+def multiple(pct: float, lang: str = "vi") -> str | None:
+    """A rise beyond :data:`MULTIPLE_FROM` percent as a multiple of the base ("gấp 4,2 lần",
+    "gấp 1.114 lần"; English "4.2 times"): one decimal under 10 times, whole numbers from
+    there. ``None`` for smaller changes, falls and unknowns (a fall cannot exceed 100%
+    unless the sign changes, and a multiple of a negative base misleads)."""
+    if _missing(pct) or pct <= MULTIPLE_FROM:
+        return None
+    ratio = 1 + pct / 100
+    text = _styled(numbers.format_number(round(ratio, 1) if ratio < 10 else round(ratio)), lang)
+    return f"{text} times" if lang == "en" else f"gấp {text} lần"
+
+
 def format_change(pct: float, lang: str = "vi") -> str:
-    """A signed percentage change, one decimal ("+12,3%", "-3,1%"); "—" when unknown."""
+    """A signed percentage change, one decimal ("+12,3%", "-3,1%"), or beyond
+    :data:`MULTIPLE_FROM` a multiple ("gấp 1.114 lần", see :func:`multiple`); "—" when
+    unknown."""
     if _missing(pct):
         return "—"
-    return _styled(numbers.format_percent(pct, decimals=1, signed=True), lang)
+    return multiple(pct, lang) or _styled(numbers.format_percent(pct, decimals=1, signed=True),
+                                          lang)
 
 
 def format_pct(pct: float, lang: str = "vi") -> str:

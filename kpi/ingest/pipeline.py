@@ -21,9 +21,11 @@ from __future__ import annotations
 import json
 import re
 import sys
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Final
 
 import pandas as pd
 
@@ -32,7 +34,7 @@ from kpi.core import findings as fnd
 from kpi.core import schema, store
 from kpi.core.catalog import UNCLASSIFIED, Catalog, Rule, load_catalog
 from kpi.core.findings import Finding
-from kpi.errors import KpiError
+from kpi.errors import KpiError, SourceError
 from kpi.extract.context import SourceEntry, entry_for, read_sources
 from kpi.ingest.corrections import apply_corrections, read_corrections
 from kpi.ingest.inventory import CORRECTIONS, SOURCES, RawFile, fingerprint, inventory
@@ -228,7 +230,12 @@ def ingest(
     store.write_observations(observations, processed_dir)
     store.write_csv(review_table(observations, catalog, notes), processed_dir / "review.csv")
     store.write_csv(quality, processed_dir / "quality.csv")
-    store.write_csv(areas_table(observations, names), processed_dir / "areas.csv")
+    try:
+        register = read_register(files)
+    except KpiError as exc:
+        failed.append((REGISTER, str(exc)))
+        register = {}
+    store.write_csv(areas_table(observations, names, register), processed_dir / "areas.csv")
     # The state is written last: a run interrupted before this point re-ingests.
     state_text = json.dumps(state if not failed else {**state, "failed": "yes"}, indent=1)
     atomic.write_text(processed_dir / STATE, state_text)
@@ -297,13 +304,45 @@ def review_table(obs: pd.DataFrame, catalog: Catalog,
     return table[cols].reset_index(drop=True)
 
 
-def areas_table(obs: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """The areas seen: slug, Vietnamese name (from a heading when one gave it), row count."""
+#: File name of an area register under ``raw/`` (``kpi sample --areas N`` writes one).
+REGISTER: Final = "areas.yaml"
+
+
+def read_register(files: list[RawFile]) -> dict[str, dict[str, str]]:
+    """``{slug: {name, district, district_name}}`` from every ``areas.yaml`` among
+    ``files`` (``areas: [{area, name, district, district_name}, ...]``). Raises
+    :class:`~kpi.errors.SourceError` naming the file for one that cannot be read."""
+    import yaml
+
+    out: dict[str, dict[str, str]] = {}
+    for f in files:
+        if Path(f.rel).name != REGISTER:
+            continue
+        try:
+            doc = yaml.safe_load(f.path.read_text(encoding="utf-8")) or {}
+            entries = doc["areas"]
+            for e in entries:
+                out[str(e["area"])] = {k: unicodedata.normalize("NFC", str(e.get(k) or ""))
+                                       for k in ("name", "district", "district_name")}
+        except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
+            raise SourceError(f"cannot read the area register: {exc}", where=f.rel) from exc
+    return out
+
+
+def areas_table(obs: pd.DataFrame, names: dict[str, str],
+                register: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
+    """The areas seen: slug, Vietnamese name (from a heading when one gave it, else from
+    the register), row count, and district slug and name when the register gives them."""
     counts = obs.groupby("area").size()
+    register = register or {}
+    listed = [register.get(a, {}) for a in counts.index]
     return pd.DataFrame({
         "area": counts.index.astype(str),
-        "name": [names.get(a, "") for a in counts.index],
+        "name": [names.get(a, "") or r.get("name", "") for a, r in zip(counts.index, listed,
+                                                                         strict=True)],
         "observations": counts.to_numpy(),
+        "district": [r.get("district", "") for r in listed],
+        "district_name": [r.get("district_name", "") for r in listed],
     })
 
 

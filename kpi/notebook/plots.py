@@ -339,19 +339,16 @@ def qoq_bars(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
         ax.xaxis.set_major_locator(MaxNLocator(6))
         ax.xaxis.set_major_formatter(FuncFormatter(
             lambda v, _pos: labels.format_change(v, lang)))
-        ax.margins(x=0.25)
-        for i, pct in enumerate(ch["pct_change"]):
-            text = _NO_PREVIOUS[lang] if pd.isna(pct) else labels.format_change(pct, lang)
-            ax.annotate(text, (0 if pd.isna(pct) else pct, i),
-                        xytext=(4 if pd.isna(pct) or pct >= 0 else -4, 0),
-                        textcoords="offset points", va="center",
-                        ha="left" if pd.isna(pct) or pct >= 0 else "right", fontsize=8,
-                        color=NEUTRAL if pd.isna(pct) else "#222222")
+        ax.margins(x=0.05)
+        texts = [_NO_PREVIOUS[lang] if pd.isna(pct) else labels.format_change(pct, lang)
+                 for pct in ch["pct_change"]]
         if ch.empty:
             ax.text(0.5, 0.5, _NO_DATA[lang].replace("\n", " "), transform=ax.transAxes,
                     ha="center", va="center", color=NEUTRAL)
         widest = max((layout.text_width(t, TICK_SIZE) for t in names_shown), default=0.0)
         _frame(fig, [ax], head, bottom=1, left=widest, slots=1)
+        _value_column(fig, ax, texts, [NEUTRAL if pd.isna(p) else "#222222"
+                                       for p in ch["pct_change"]], size=8)
         _header(fig, title, synthetic, lang)
     listed = "; ".join(
         f"{catalog[c].name(lang)}: "
@@ -359,6 +356,170 @@ def qoq_bars(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
         for c, p in zip(ch["indicator"], ch["pct_change"], strict=True)) or _nothing(lang)
     alt = f"{lead} — {_name(area, names)}. {listed}.{_sample_note(synthetic, lang)}"
     return Chart(fig, alt)
+
+
+def _value_column(fig: Figure, ax: Axes, texts: Sequence[str], colours: Sequence[str], *,
+                  size: float, weights: Sequence[str] | None = None) -> None:
+    """Row ``i``'s label in a column right of ``ax`` (not at the bar's end): the axes are
+    narrowed by the widest label first, so no label can leave the figure whatever the
+    values (all negative, one huge outlier, a long "no data" sentence)."""
+    weights = weights or ["normal"] * len(texts)
+    widest = max((layout.text_width(t, size, w) for t, w in zip(texts, weights, strict=True)),
+                 default=0.0)
+    if not texts:
+        return
+    width = fig.get_size_inches()[0]
+    box = ax.get_position()
+    room = (widest + 2 * TICK_PAD + layout.PAD) / width
+    ax.set_position((box.x0, box.y0, max(box.width - room + (1 - box.x1), 0.05), box.height))
+    from matplotlib.transforms import blended_transform_factory
+
+    where = blended_transform_factory(ax.transAxes, ax.transData)
+    for i, (text, colour, weight) in enumerate(zip(texts, colours, weights, strict=True)):
+        ax.annotate(text, (1.0, i), xycoords=where, xytext=(TICK_PAD * 72, 0),
+                    textcoords="offset points", va="center", ha="left", fontsize=size,
+                    color=colour, fontweight=weight, annotation_clip=False)
+
+
+def ranking(data: pd.DataFrame | Quarterly, catalog: Catalog, indicator: str,
+            quarter: str | pd.Period, area: str | None, *, areas: Sequence[str] | None = None,
+            top: int = 10, bottom: int = 5, lang: str = "vi",
+            names: Mapping[str, str] | None = None) -> Chart:
+    """Areas ranked on ``indicator`` in ``quarter`` (best first by the catalogue's good
+    direction), ``area`` highlighted (``None``: none is): above, every area as one thin
+    sorted bar (the whole distribution, however many areas); below, the ``top`` best and
+    ``bottom`` worst with names and values, and ``area``'s own row with its rank when it is
+    in neither. The title says the rank ("xếp thứ 37/150"). ``areas`` limits the ranking
+    (default: all with a value)."""
+    from kpi.analysis.comparisons import rank_areas
+
+    lang = _lang(lang)
+    q = ensure_quarterly(data, catalog)
+    period = pd.Period(quarter, freq="Q-DEC")
+    ind = catalog[indicator]
+    ranked = rank_areas(q, catalog, indicator, period, lang=lang)
+    ranked = ranked[ranked["rank"].notna()]
+    if areas is not None:
+        ranked = ranked[ranked["area"].isin(set(areas))]
+        ranked = ranked.assign(rank=range(1, len(ranked) + 1))
+    ranked = ranked.reset_index(drop=True)
+    count = len(ranked)
+    own = ranked.index[ranked["area"] == area]
+    own_pos = int(own[0]) if len(own) else None
+    shown = list(range(count)) if count <= top + bottom + 1 else sorted(
+        {*range(top), *range(count - bottom, count), *([own_pos] if own_pos is not None
+                                                       else [])})
+    factor, unit_label = _scale(ind.unit, ranked["value"], lang)
+    synthetic = bool(ranked["synthetic"].any()) if count else False
+    when = labels.quarter_label(period, lang)
+    if area is None:
+        place = f"{count} areas" if lang == "en" else f"{count} địa bàn"
+    elif own_pos is not None:
+        place = (f"{_name(area, names)} ranks {own_pos + 1} of {count}" if lang == "en" else
+                 f"{_name(area, names)} xếp thứ {own_pos + 1}/{count}")
+    else:
+        place = (f"{_name(area, names)}: no value" if lang == "en" else
+                 f"{_name(area, names)}: không có số liệu")
+    title, head = _header_lines(f"{ind.name(lang)} — {when}: {place}", WIDTH, synthetic, lang)
+    # rows: shown areas plus a "…" row at each gap
+    rows: list[int | None] = []
+    for i in shown:
+        if rows and rows[-1] is not None and i != rows[-1] + 1:
+            rows.append(None)
+        rows.append(i)
+    strip = 1.1 if count > len(shown) else 0.0
+    row_h = 0.27
+    height = head + strip + (0.35 if strip else 0.0) + row_h * max(len(rows), 2) + 0.55
+    with mpl.rc_context(theme()):
+        fig = _figure(WIDTH, height)
+        names_shown = [
+            "…" if r is None else layout.fit(
+                f"{int(ranked['rank'][r])}. {_name(ranked['area'][r], names)}", TICK_SIZE,
+                MAX_ROW_NAME)
+            for r in rows]
+        bold = [r is not None and ranked["area"][r] == area for r in rows]
+        widest = max((layout.text_width(t, TICK_SIZE, "bold" if b else "normal")
+                      for t, b in zip(names_shown, bold, strict=True)), default=0.0)
+        left = layout.PAD + widest + 2 * TICK_PAD
+        # the list
+        ax = fig.add_axes((0, 0, 1, 1))
+        vals = [0.0 if r is None else ranked["value"][r] / factor for r in rows]
+        colours = [NEUTRAL if r is None else CURRENT if ranked["area"][r] == area else BAR
+                   for r in rows]
+        ax.barh(range(len(rows)), vals, color=colours, height=0.65)
+        ax.set_yticks(range(len(rows)), names_shown)
+        for tick, r in zip(ax.get_yticklabels(), rows, strict=True):
+            if r is not None and ranked["area"][r] == area:
+                tick.set_fontweight("bold")
+                tick.set_color(CURRENT)
+        ax.set_ylim(max(len(rows), 2) - 0.5, -0.5)
+        ax.grid(axis="y", visible=False)
+        ax.axvline(0, color="#444444", linewidth=0.8)
+        cap = _outlier_cap(ranked["value"] / factor)
+        if cap is not None:  # one area far above the rest: cut its bar, say so with »
+            ax.set_xlim(right=cap)
+            for k, v in enumerate(vals):
+                if v > cap:
+                    ax.annotate("»", (cap, k), xytext=(-2, 0), textcoords="offset points",
+                                ha="right", va="center", color="white", fontsize=9,
+                                fontweight="bold")
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _axis_number(v, lang)))
+        ax.set_xlabel(unit_label)
+        ax.tick_params(axis="y", labelsize=TICK_SIZE)
+        if not count:
+            ax.text(0.5, 0.5, _nothing(lang), transform=ax.transAxes, ha="center",
+                    va="center", color=NEUTRAL)
+        fig_w, fig_h = fig.get_size_inches()
+        list_top = head + strip + (0.35 if strip else 0.0)
+        bottom_in = layout.PAD + TICK_SIZE * layout.LINE * 2 + 2 * TICK_PAD
+        ax.set_position((left / fig_w, bottom_in / fig_h, 1 - (left + layout.PAD) / fig_w,
+                         (fig_h - list_top - bottom_in) / fig_h))
+        texts = ["" if r is None else labels.qualified(
+            labels.format_value(ranked["value"][r], ind.unit, lang),
+            ranked["qualifier"][r], lang) for r in rows]
+        _value_column(fig, ax, texts, [CURRENT if c == CURRENT else "#222222" for c in colours],
+                      size=8, weights=["bold" if c == CURRENT else "normal" for c in colours])
+        if strip:
+            sx = fig.add_axes((left / fig_w, (fig_h - head - strip) / fig_h,
+                               ax.get_position().width, strip / fig_h))
+            sx.bar(range(count), ranked["value"] / factor, width=1.0,
+                   color=[CURRENT if a == area else BAR for a in ranked["area"]],
+                   linewidth=0)
+            if own_pos is not None:
+                sx.bar([own_pos], [ranked["value"][own_pos] / factor], width=max(1.0, count / 150),
+                       color=CURRENT, linewidth=0)
+                sx.annotate(f"{own_pos + 1}", (own_pos, ranked["value"][own_pos] / factor),
+                            xytext=(0, 2), textcoords="offset points", ha="center",
+                            va="bottom", fontsize=8, fontweight="bold", color=CURRENT,
+                            annotation_clip=False)
+            sx.set_xlim(-0.5, count - 0.5)
+            if cap is not None:
+                sx.set_ylim(top=cap)
+            sx.set_xticks([0, count - 1], ["1", str(count)])
+            sx.tick_params(axis="both", labelsize=8)
+            sx.yaxis.set_major_locator(MaxNLocator(3))
+            sx.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _axis_number(v, lang)))
+            sx.grid(axis="x", visible=False)
+            sx.margins(y=0.15)
+        _header(fig, title, synthetic, lang)
+    listed = "; ".join(
+        f"{int(ranked['rank'][r])}. {_name(ranked['area'][r], names)}: {texts[k]}"
+        for k, r in enumerate(rows) if r is not None) or _nothing(lang)
+    lead = (f"{ind.name('en')}, {count} areas ranked, {when}" if lang == "en" else
+            f"{ind.name('vi')}, xếp hạng {count} địa bàn, {labels.in_sentence(when)}")
+    said = f"{place}. " if area is not None else ""
+    alt = f"{lead}. {said}{listed}.{_sample_note(synthetic, lang)}"
+    return Chart(fig, alt)
+
+
+def _outlier_cap(values: pd.Series) -> float | None:
+    """Where to cut the value axis when the largest value is more than 4 times the next
+    (one huge outlier would flatten every other bar), else ``None``."""
+    top = values.nlargest(2).tolist()
+    if len(values) < 3 or top[1] <= 0 or top[0] <= 4 * top[1]:
+        return None
+    return top[1] * 1.25
 
 
 def _colour(good: str, pct: float) -> str:

@@ -10,6 +10,7 @@ needed; the quarterly series computed once) and then calls one method per sectio
     report.trends()       # 8-quarter bars of the main indicators
     report.qoq_bars()     # change on the previous quarter
     report.small_multiples()  # the same indicator in neighbouring areas of the same level
+    report.ranking()      # the areas of the same level ranked, the area highlighted
     report.context()      # real national (and provincial) figures beside the area
     report.context_chart()  # the national series
     report.findings()     # data-quality findings
@@ -27,6 +28,7 @@ parameters and keeps only the outputs nbval checks (see :func:`refresh_checked_o
 from __future__ import annotations
 
 import html
+import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -44,6 +46,8 @@ from kpi.analysis.records import records
 from kpi.analysis.series import Quarterly
 from kpi.analysis.series_cache import cached_quarterly
 from kpi.core import labels
+from kpi.core.areas import AREAS_CSV, read_areas
+from kpi.core.areas import resolve as resolve_area
 from kpi.core.catalog import Catalog, load_catalog
 from kpi.core.domains import REPORT_DOMAINS
 from kpi.core.identifiers import check_area
@@ -52,6 +56,7 @@ from kpi.core.periods import parse_quarter
 from kpi.errors import KpiError
 from kpi.ingest.pipeline import refresh
 from kpi.notebook import plots
+from kpi.util.kernel_name import KERNEL_NAME
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -106,6 +111,13 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
                  "(cần từ 2 đến {max} địa bàn, có {n}).",
                  "Not enough areas of the same level with {name} figures to compare "
                  "(2 to {max} areas needed, {n} found)."),
+    "no_rank": ("Không đủ địa bàn cùng cấp có số liệu {name} để xếp hạng (có {n}).",
+                "Not enough areas of the same level with {name} figures to rank ({n} found)."),
+    "other_domains": ("Khác", "Other"),
+    "other_summary": ("Chỉ tiêu không thuộc báo cáo nào ở trên, và số liệu chưa gán chỉ tiêu "
+                      "(xem mục Chất lượng dữ liệu).",
+                      "Indicators no report above covers, and figures not assigned to an "
+                      "indicator (see Data quality)."),
     "no_findings": ("Không phát hiện vấn đề dữ liệu nào.", "No data-quality findings."),
     "no_targets": ("Báo cáo không nêu mục tiêu nào cho năm này.",
                    "The reports state no target for this year."),
@@ -127,10 +139,8 @@ _KINDS: Final[dict[str, tuple[str, str]]] = {
     "unclassified": ("chưa gán chỉ tiêu", "not assigned"),
 }
 _SOURCES_HEADS: Final = {
-    "vi": ("Địa bàn", "Chỉ tiêu", "Kỳ", "Số liệu", "Giá trị", "Tệp", "Vị trí", "Trích dẫn",
-           "Ghi chú"),
-    "en": ("Area", "Indicator", "Period", "Figure", "Value", "File", "Location", "Evidence",
-           "Notes"),
+    "vi": ("Địa bàn", "Kỳ", "Chỉ tiêu", "Số liệu", "Giá trị", "Nguồn", "Trích dẫn", "Ghi chú"),
+    "en": ("Area", "Period", "Indicator", "Figure", "Value", "Source", "Evidence", "Notes"),
 }
 _SPANS: Final[dict[str, tuple[str, str]]] = {
     "quarter": ("quý", "quarter"),
@@ -169,8 +179,9 @@ class Note:
 
 @dataclass(frozen=True, eq=False)
 class Table:
-    """A table of display strings, shown as plain HTML (no ids, no styles: the HTML is the
-    same on every run). ``caption`` is shown above it (the sample-data mark); ``links``
+    """A table of display strings, shown as plain HTML (no ids, no classes per cell: the
+    HTML is the same on every run; text columns carry an inline left alignment, see
+    :func:`_column_style`). ``caption`` is shown above it (the sample-data mark); ``links``
     gives an ``href`` per row for the first column; an empty table shows ``empty``."""
 
     frame: pd.DataFrame
@@ -181,13 +192,20 @@ class Table:
     def _repr_html_(self) -> str | None:
         if self.frame.empty:
             return None
-        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.frame.columns)
+        styles = [_column_style(n, [str(v) for v in self.frame[c]])
+                  for n, c in enumerate(self.frame.columns)]
+        # headers may wrap where their cells do not
+        heads = [st.replace("; white-space: nowrap", "").replace(' style="white-space: nowrap"',
+                                                                   "") for st in styles]
+        head = "".join(f"<th{st}>{html.escape(str(c))}</th>"
+                       for c, st in zip(self.frame.columns, heads, strict=True))
         rows = []
         for n, row in enumerate(self.frame.itertuples(index=False)):
             cells = [html.escape(str(v)) for v in row]
             if n < len(self.links) and self.links[n]:
                 cells[0] = f'<a href="{html.escape(self.links[n], quote=True)}">{cells[0]}</a>'
-            rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            rows.append("<tr>" + "".join(f"<td{st}>{c}</td>"
+                                         for c, st in zip(cells, styles, strict=True)) + "</tr>")
         caption = (f'<p class="kpi-sample-mark"><strong>{html.escape(self.caption)}</strong></p>\n'
                    if self.caption else "")
         return (f'{caption}<table class="kpi-table">\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
@@ -201,6 +219,34 @@ class Table:
             return self.empty
         text = self.frame.to_string(index=False)
         return f"{self.caption}\n{text}" if self.caption else text
+
+
+#: A column whose longest cell is longer than this reads as text (left-aligned, since
+#: JupyterLab right-aligns table cells); a word longer than this (a file path) may break.
+TEXT_CELL: Final = 24
+
+
+#: A column whose cells are all this short does not wrap ("dữ liệu mẫu", "Quý I/2022").
+SHORT_CELL: Final = 16
+_NUMBER_CELL: Final = re.compile(
+    r"^(?:(?:gần|hơn|ước|dưới|khoảng|nearly|more than|less than|an estimated|about) )?"
+    r"(?:[+\-−]?\d|gấp \d|[—–-]$)")
+
+
+def _column_style(position: int, cells: Sequence[str]) -> str:
+    """The ``style`` attribute of a column's cells: text columns (the first one, and any
+    cell not a number, an amount or a change) are left-aligned; columns with a long
+    unbroken word (a file path) may wrap anywhere, columns of short cells never wrap;
+    numbers keep the right alignment."""
+    rules = []
+    filled = [c for c in cells if c.strip()]
+    if position == 0 or not all(_NUMBER_CELL.match(c) for c in filled):
+        rules.append("text-align: left")
+    if any(len(w) > TEXT_CELL for c in cells for w in c.split()):
+        rules.append("overflow-wrap: anywhere")
+    elif all(len(c) <= SHORT_CELL for c in cells):
+        rules.append("white-space: nowrap")
+    return f' style="{"; ".join(rules)}"' if rules else ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -484,6 +530,23 @@ class Report:
                                              areas=areas, n=WINDOW, lang=self.lang,
                                              names=self._names(*areas)),))
 
+    def ranking(self) -> Charts:
+        """The first main indicator (see :meth:`main_indicators`) in every area of the same
+        level with a value this quarter, ranked, the area highlighted with its rank; the
+        best and worst areas named (:func:`kpi.notebook.plots.ranking`), readable at any number of
+        areas (a province has 100 to 250 communes)."""
+        main = self.main_indicators()
+        if not main:
+            return Charts((), self._w("no_chart", topic=self._topic(), area=self.area_name,
+                                      n=WINDOW, when=self._when))
+        areas = self.peers(main[0])
+        if len(areas) < 2:
+            return Charts((), self._w("no_rank", name=self.catalog[main[0]].name(self.lang),
+                                      n=len(areas)))
+        return Charts((plots.ranking(self.data, self.catalog, main[0], self.quarter,
+                                     self.area, areas=areas, lang=self.lang,
+                                     names=self._names(*areas)),))
+
     def context_areas(self) -> list[str]:
         """The national area and the area's province (when known), without the area and
         without areas that have no value of the domain's context indicators at all."""
@@ -542,15 +605,22 @@ class Report:
         return Table(frame, caption=caption, empty=self._w("no_findings"))
 
     def sources(self) -> Table:
-        """Every observation behind a number shown (headline, sentences, context): area,
-        indicator, period, figure, value as written, file, location, evidence and a
-        "dữ liệu mẫu" / "số suy ra" note (see :func:`kpi.analysis.sources`)."""
+        """Every observation behind a number shown (headline, sentences, trend charts,
+        context), newest first (see :func:`kpi.analysis.sources`): period, indicator,
+        figure, value as written, file and location in one column, evidence and a
+        "dữ liệu mẫu" / "số suy ra" note; the area column only when context areas are
+        listed too. The ranking's other areas are in their own reports."""
         frames = [analysis.sources(self.data, self.catalog, self.area, self.quarter,
-                                   self._domain, lang=self.lang).assign(_area=self.area)]
+                                   self._domain, lang=self.lang,
+                                   charted=self.main_indicators(), window=WINDOW
+                                   ).assign(_area=self.area)]
         codes = list(CONTEXT.get(self._domain, ()))
+        context = self.context_areas() if codes else []
         frames += [analysis.sources(self.data, self.catalog, a, self.quarter, self._domain,
-                                    indicators=codes, lang=self.lang).assign(_area=a)
-                   for a in (self.context_areas() if codes else [])]
+                                    indicators=codes, lang=self.lang,
+                                    charted=codes[:1] if a == NATIONAL else (),
+                                    window=WINDOW).assign(_area=a)
+                   for a in context]
         s = pd.concat(frames, ignore_index=True)
         notes = [
             "; ".join(w for w, on in ((self._w("sample"), syn), (self._w("derived"), der)) if on)
@@ -560,31 +630,47 @@ class Report:
             ", ".join(x for x in (_pick(_SPANS.get(sp, (sp, sp)), self.lang),
                                   _pick(labels.MEASURE_NAMES.get(m, (m, m)), self.lang)) if x)
             for sp, m in zip(s["span"], s["measure"], strict=True)]
-        frame = pd.DataFrame(
-            list(zip(
-                [self.name(a) for a in s["_area"]],
-                s["name"], [labels.quarter_label(p, self.lang) for p in s["period"]], figure,
-                s["value_text"], s["source"], s["locator"], s["evidence"].fillna(""), notes,
-                strict=True)),
-            columns=list(_SOURCES_HEADS[self.lang]))
+        where = [f"{src} {loc}".strip() for src, loc in zip(s["source"], s["locator"],
+                                                             strict=True)]
+        heads = list(_SOURCES_HEADS[self.lang])
+        columns = [
+            [self.name(a) for a in s["_area"]],
+            [(f"Year {p.qyear}" if self.lang == "en" else f"Năm {p.qyear}") if sp == "year"
+             else labels.quarter_label(p, self.lang)
+             for p, sp in zip(s["period"], s["span"], strict=True)], s["name"], figure,
+            s["value_text"], where, s["evidence"].fillna(""), notes]
+        if not context:
+            heads, columns = heads[1:], columns[1:]
+        frame = pd.DataFrame(list(zip(*columns, strict=True)), columns=heads)
         caption = self._w("sample_table") if bool(s["synthetic"].any()) else ""
         return Table(frame, caption=caption, empty=self._w("no_sources"))
 
     def overview(self) -> Table:
-        """One row per domain notebook: a link to its report (``revenue.html`` ...), the
-        lead sentence of its narrative, its count of data-quality findings and the
-        sample-data mark when the domain's figures in the chart window (those the
-        comparisons use) include sample data."""
+        """One row per domain notebook: a link to it (``revenue.ipynb``: JupyterLab opens
+        the notebook beside this one; the HTML page links ``revenue.html``, see
+        :func:`kpi.render.sibling_links_to_html`), the lead sentence of its narrative, its
+        count of data-quality findings and the sample-data mark when the domain's figures
+        in the chart window (those the comparisons use) include sample data. The counts
+        add up to the rows of :meth:`findings` (the overview's own findings section): a
+        last row counts the findings of indicators no domain report covers and the
+        figures not assigned to any indicator, when there are any."""
         rows, links, sample = [], [], False
+        loose = 1 if len(self._findings.loose) else 0
+        counted = 0
         for d in DOMAINS:
             said = analysis.narrate(self.data, self.catalog, self.area, self.quarter, d,
                                     lang=self.lang, raw=self._raw(d))
             syn = self._has_sample(self.area, self._codes(d), WINDOW)
             sample |= syn
-            rows.append((_upper_first(self._topic(d)), said[0],
-                         str(self._findings.count(self.catalog, d)),
+            n = self._findings.count(self.catalog, d) - loose
+            counted += n
+            rows.append((_upper_first(self._topic(d)), said[0], str(n),
                          self._w("sample") if syn else ""))
-            links.append(f"{d}.html")
+            links.append(f"{d}.ipynb")
+        other = self._findings.count(self.catalog) - counted
+        if other:
+            rows.append((self._w("other_domains"), self._w("other_summary"), str(other), ""))
+            links.append("")
         frame = pd.DataFrame(rows, columns=list(_OVERVIEW_HEADS[self.lang]))
         return Table(frame, caption=self._w("sample_table") if sample else "",
                      links=tuple(links))
@@ -633,11 +719,16 @@ def open_report(data_dir: str | Path, area: str, quarter: str | pd.Period, lang:
 
     ``quarter`` may arrive as any label :func:`kpi.core.periods.parse_quarter` reads
     ("2022Q1", "Quý I/2022"); papermill's ``-p quarter 2022`` arrives as an int and is
-    refused with :class:`~kpi.errors.PeriodError`. ``area`` must be a slug, ``lang`` "vi"
-    or "en", ``domain`` one of :data:`DOMAINS` or None (the overview).
+    refused with :class:`~kpi.errors.PeriodError`. ``area`` is a slug or a name as
+    :func:`kpi.core.areas.resolve` reads it ("Xã Cẩm Bình", "cam binh"); an area not in
+    ``processed/areas.csv`` raises :class:`~kpi.core.areas.UnknownAreaError` naming the
+    closest ones. ``lang`` is "vi" or "en", ``domain`` one of :data:`DOMAINS` or None (the
+    overview).
+
+    >>> report = open_report("data", "Xã Cẩm Bình", "2022Q1", domain="revenue")
+    >>> report.headline()
     """
     period = parse_quarter(quarter if isinstance(quarter, pd.Period) else str(quarter))
-    area = check_area(area)
     if lang not in ("vi", "en"):
         raise KpiError("lang must be 'vi' or 'en'", text=str(lang), where="parameter 'lang'")
     if domain is not None and domain not in DOMAINS:
@@ -645,6 +736,9 @@ def open_report(data_dir: str | Path, area: str, quarter: str | pd.Period, lang:
                        where="parameter 'domain'")
     data_dir = resolve_data_dir(data_dir)
     refresh(data_dir)
+    known = read_areas(data_dir)
+    area = (resolve_area(area, known, listed_in=str(data_dir / AREAS_CSV)) if known
+            else check_area(area))
     catalog = load_catalog()
     plots.use_theme()
     return Report(area, period, lang, domain, catalog,
@@ -655,11 +749,13 @@ def open_report(data_dir: str | Path, area: str, quarter: str | pd.Period, lang:
 def keep_checked_outputs(nb: NotebookNode) -> NotebookNode:
     """Clear a notebook's outputs except those of cells whose first line is
     :data:`CHECK_MARK`; clear execution counts, number the cell ids and keep no metadata
-    but the kernelspec, the jupytext pairing and cell tags, so the committed file changes
-    only when a source or a checked output changes. Returns ``nb`` (modified)."""
-    # language_info (the kernel's Python version) and papermill/execution timings would
-    # change the file on every run
-    nb.metadata = {k: v for k, v in nb.metadata.items() if k in ("kernelspec", "jupytext")}
+    but the kernelspec, the kernel's ``language_info`` (JupyterLab writes it on open: a
+    notebook stored without it is marked changed as soon as it is opened), the jupytext
+    pairing and cell tags, so the committed file changes only when a source or a checked
+    output changes. Returns ``nb`` (modified)."""
+    # papermill/execution timings would change the file on every run
+    nb.metadata = {k: v for k, v in nb.metadata.items()
+                   if k in ("kernelspec", "language_info", "jupytext")}
     count = 0
     for n, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{n:02d}"
@@ -692,7 +788,7 @@ def refresh_checked_outputs(path: str | Path, *, timeout: int = 300) -> None:
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    NotebookClient(nb, timeout=timeout, kernel_name=KERNEL_NAME,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     atomic.write_text(path, nbformat.writes(keep_checked_outputs(nb)) + "\n")
 

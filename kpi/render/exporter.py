@@ -209,7 +209,7 @@ def render_report(nb: nbformat.NotebookNode, header: ReportHeader) -> str:
         "kpi_csp": CSP,
         "metadata": {"name": header.title or "KPI"},
     }
-    page = _HandedOver(quote_active_markup(nb))
+    page = _HandedOver(sibling_links_to_html(quote_active_markup(nb)))
     shrink_images(page)
     body, _ = html_exporter.from_notebook_node(page, resources=resources)
     return neutralize_active_content(body, image_alt=header.image_alt)
@@ -231,6 +231,27 @@ def quote_active_markup(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             for mime in ("text/markdown", "text/html"):
                 if isinstance(data.get(mime), str):
                     data[mime] = _ACTIVE_MARKUP.sub(r"&lt;\1\2", data[mime])
+    return nb
+
+
+#: A link to a sibling notebook (same folder): ``href="revenue.ipynb"`` or ``](revenue.ipynb)``.
+_SIBLING_NOTEBOOK: Final = re.compile(
+    r"""(href=["']|\]\()([a-z0-9]+(?:[-_][a-z0-9]+)*)\.ipynb(?=["'#)])""")
+
+
+def sibling_links_to_html(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` (modified) with links to sibling notebooks pointing at their pages instead:
+    notebooks link to ``revenue.ipynb``, which JupyterLab opens beside them; the report
+    page links to ``revenue.html``, which ``kpi run`` writes beside it. Links with a
+    folder or scheme are left alone."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _SIBLING_NOTEBOOK.sub(r"\1\2.html", cell.source)
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for mime in ("text/markdown", "text/html"):
+                if isinstance(data.get(mime), str):
+                    data[mime] = _SIBLING_NOTEBOOK.sub(r"\1\2.html", data[mime])
     return nb
 
 

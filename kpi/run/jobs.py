@@ -50,6 +50,7 @@ from papermill.exceptions import PapermillExecutionError
 from kpi.core.domains import DOMAIN_NAMES
 from kpi.render.exporter import ERROR_CELL_TAG, ReportHeader, render_report
 from kpi.util import atomic
+from kpi.util.kernel_name import KERNEL_NAME
 from kpi.warm.settings import ENGINE_NAME
 
 Status = Literal["ok", "failed", "timeout"]
@@ -95,7 +96,7 @@ class Job:
     cell_timeout: float | None = None
     notebook_timeout: float | None = None
     engine: str = "papermill"
-    kernel_name: str = "python3"
+    kernel_name: str = KERNEL_NAME
     lang: str = "vi"
     data_date: str | None = None
     retries: int = 1

@@ -61,6 +61,7 @@ from kpi.run.scope import (
     resolve_notebooks,
     resolve_quarter,
 )
+from kpi.util.kernel_name import KERNEL_NAME
 from kpi.warm import ENGINE_NAME
 from kpi.warm.zygote import zygote
 
@@ -130,7 +131,7 @@ def run_quarter(
     ingest: Callable[[Path], object] | None = None,
     lock_timeout: float | None = 0.0,
     lang: str = "vi",
-    kernel_name: str = "python3",
+    kernel_name: str = KERNEL_NAME,
     today: dt.date | None = None,
     scheduler: str | None = None,
 ) -> RunResult:
@@ -314,7 +315,7 @@ def _execute_locally(jobs: list[Job], workers: int, bar: Progress) -> list[JobRe
 
 @contextlib.contextmanager
 def worker_pool(
-    workers: int, warm: bool, kernel_name: str = "python3"
+    workers: int, warm: bool, kernel_name: str = KERNEL_NAME
 ) -> Iterator[ProcessPoolExecutor]:
     """The local pool ``kpi run`` uses: ``workers`` processes started from a preloaded
     forkserver; with ``warm``, also a zygote their warm ``kernel_name`` kernels are forked

@@ -10,6 +10,8 @@ For the town of Cẩm Xuyên and five communes of Cẩm Xuyên district (Hà Tĩ
   (:mod:`kpi.sample.tables`);
 - ``truth.csv``: every planted number (area, period, span, indicator, measure, value,
   qualifier, where it is), the golden file for the readers;
+- ``areas.yaml``: the register of the areas with their districts (the ingest copies it
+  into ``processed/areas.csv``);
 - ``README.md`` and the marker ``.kpi-sample`` (which lists the files written).
 
 The series are anchored on the real seed (:mod:`kpi.sample.series`); the town's 2022Q1
@@ -31,6 +33,7 @@ import pandas as pd
 
 from kpi.core.catalog import load_catalog
 from kpi.errors import KpiError, UnsafeParameterError
+from kpi.sample.province import HOME, province_areas, register_yaml
 from kpi.sample.readme import readme
 from kpi.sample.report import (
     NFD_REPORT,
@@ -42,7 +45,6 @@ from kpi.sample.report import (
 )
 from kpi.sample.series import (
     AREA_BY_SLUG,
-    AREAS,
     QUARTERS,
     SEED_AREA,
     SEED_PERIOD,
@@ -129,17 +131,28 @@ def _truth_row(source: str, locator: str, area: str, f: Fact) -> dict[str, objec
 
 # --- the whole set ------------------------------------------------------------------
 def build(seed: int = 2022, quarters: Sequence[str] | None = None,
-          areas: Sequence[str] | None = None) -> SampleSet:
-    """The sample data set in memory (no files written)."""
+          areas: Sequence[str] | None = None, count: int | None = None) -> SampleSet:
+    """The sample data set in memory (no files written). ``count``: a province-sized set
+    of that many areas (:func:`kpi.sample.province.province_areas`), with an
+    ``areas.yaml`` register of their districts."""
     qs = _check_choice(quarters, QUARTERS, "quarters")
-    slugs = _check_choice(areas, [a.slug for a in AREAS], "areas")
+    by_slug = dict(AREA_BY_SLUG)
+    district = dict.fromkeys(AREA_BY_SLUG, HOME)
+    if count is not None:
+        try:
+            listed, district = province_areas(count, seed)
+        except ValueError as exc:
+            raise UnsafeParameterError(str(exc), text=str(count), where="parameter 'areas'") \
+                from exc
+        by_slug = {a.slug: a for a in listed}
+    slugs = _check_choice(areas, list(by_slug), "areas")
     units = {i.code: i.unit for i in load_catalog()}
     out = SampleSet()
     report_rows: list[dict[str, object]] = []
     table_rows: list[dict[str, object]] = []
     all_series: list[Series] = []
     for slug in slugs:
-        series = build_series(AREA_BY_SLUG[slug], seed)
+        series = build_series(by_slug[slug], seed)
         for period in qs:
             if (slug, period) == (SEED_AREA, SEED_PERIOD):
                 continue
@@ -151,7 +164,9 @@ def build(seed: int = 2022, quarters: Sequence[str] | None = None,
         out.files.update(files)
         table_rows += rows
         all_series.append(series)
-    files, rows = district_table(all_series, qs, units)
+    # the district table tabulates the shipped district's areas only
+    files, rows = district_table([s for s in all_series if s.area.slug in AREA_BY_SLUG],
+                                 qs, units)
     out.files.update(files)
     table_rows += rows
     out.truth = report_rows + table_rows
@@ -159,7 +174,10 @@ def build(seed: int = 2022, quarters: Sequence[str] | None = None,
     buf = io.StringIO()
     truth.to_csv(buf, index=False, lineterminator="\n")
     out.files["truth.csv"] = buf.getvalue().encode("utf-8")
-    out.files["README.md"] = readme(seed, qs, slugs, out.truth, out.reports).encode("utf-8")
+    out.files["README.md"] = readme(seed, qs, slugs, out.truth, out.reports,
+                                    by_slug).encode("utf-8")
+    out.files["areas.yaml"] = register_yaml([by_slug[s] for s in slugs],
+                                            district).encode("utf-8")
     return out
 
 
@@ -206,7 +224,7 @@ def _inside(out_dir: Path, rel: str) -> Path:
 
 
 def generate(out_dir: Path, *, seed: int = 2022, quarters: Sequence[str] | None = None,
-             areas: Sequence[str] | None = None) -> list[Path]:
+             areas: Sequence[str] | None = None, count: int | None = None) -> list[Path]:
     """Write the sample data set into ``out_dir``; return the files written, sorted.
 
     ``quarters`` and ``areas`` restrict the set (default: all of
@@ -217,7 +235,7 @@ def generate(out_dir: Path, *, seed: int = 2022, quarters: Sequence[str] | None 
     """
     out_dir = Path(out_dir)
     previous = _check_target(out_dir)
-    sample = build(seed, quarters, areas)
+    sample = build(seed, quarters, areas, count)
     names = sorted(sample.files)
     paths = [_inside(out_dir, rel) for rel in names]  # all checked before anything is written
     for rel, path in zip(names, paths, strict=True):
@@ -231,10 +249,10 @@ def generate(out_dir: Path, *, seed: int = 2022, quarters: Sequence[str] | None 
     return paths
 
 
-def sample_command(out: Path, seed: int = 2022) -> int:
-    """``kpi sample --out DIR [--seed N]``: 0 on success, 2 when refused."""
+def sample_command(out: Path, seed: int = 2022, count: int | None = None) -> int:
+    """``kpi sample --out DIR [--seed N] [--areas N]``: 0 on success, 2 when refused."""
     try:
-        paths = generate(Path(out), seed=seed)
+        paths = generate(Path(out), seed=seed, count=count)
     except KpiError as exc:
         print(f"kpi sample: {exc}", file=sys.stderr)
         return 2

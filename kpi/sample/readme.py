@@ -6,6 +6,7 @@ Deterministic like the rest of the sample (no dates of generation, no machine pa
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 
 from kpi.sample.report import DOSES_TYPO, NFD_REPORT
 from kpi.sample.series import (
@@ -15,6 +16,7 @@ from kpi.sample.series import (
     SEED_AREA,
     SEED_PERIOD,
     TOWN_PLAN,
+    Area,
 )
 from kpi.sample.text import BILLION, decimal, digits
 
@@ -40,8 +42,8 @@ _ANCHORS = """\
 
 
 def readme(seed: int, quarters: list[str], areas: list[str], truth: list[dict[str, object]],
-           reports: list[dict[str, str]]) -> str:
-    """The sample folder's README.md for this run."""
+           reports: list[dict[str, str]], by_slug: Mapping[str, Area] = AREA_BY_SLUG) -> str:
+    """The sample folder's README.md for this run (``by_slug``: the areas by slug)."""
     facts = [t for t in truth if str(t["source"]).startswith("reports/")]
     cells = len(truth) - len(facts)
     styles = Counter(r["style"] for r in reports)
@@ -75,7 +77,7 @@ def readme(seed: int, quarters: list[str], areas: list[str], truth: list[dict[st
     ]
     per_area = Counter(r["area"] for r in reports)
     for slug in areas:
-        a = AREA_BY_SLUG[slug]
+        a = by_slug[slug]
         issuer = "Đảng uỷ (NN-BC/ĐU)" if a.issuer == "party" else "UBND (NN/BC-UBND)"
         lines.append(f"| `{slug}` | {a.full_name} | {issuer} | {per_area[slug]} |")
     lines += [

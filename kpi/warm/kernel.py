@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 from jupyter_core.utils import ensure_async
 
 from kpi.errors import RunError
+from kpi.util.kernel_name import KERNEL_NAME
 from kpi.warm.settings import (
     RESET_MODULE,
     WarmSettings,
@@ -53,7 +54,7 @@ class Launch:
     """How a kernel is started: kernelspec name, kernel manager class (``None``: jupyter
     client's ``AsyncKernelManager``), extra kernel command-line arguments."""
 
-    kernel_name: str = "python3"
+    kernel_name: str = KERNEL_NAME
     manager_class: type | None = None
     extra_arguments: tuple[str, ...] = ()
 
@@ -297,7 +298,7 @@ def settings() -> WarmSettings:
 
 
 def acquire(
-    launch: Launch | str = "python3", cwd: str | None = None, startup_timeout: float = 60
+    launch: Launch | str = KERNEL_NAME, cwd: str | None = None, startup_timeout: float = 60
 ) -> WarmKernel:
     """This process's kernel for ``launch``, reset and working in ``cwd`` (default: the
     current folder). Starts one if there is none, or replaces one that died, was started
@@ -353,7 +354,7 @@ def discard(kernel: WarmKernel, interrupt: bool = True) -> None:
     kernel.shutdown(interrupt=interrupt)
 
 
-def current(kernel_name: str = "python3") -> WarmKernel | None:
+def current(kernel_name: str = KERNEL_NAME) -> WarmKernel | None:
     """This process's kernel for ``kernel_name`` if one is running (no reset, no start)."""
     return _KERNELS.get(kernel_name)
 

@@ -38,6 +38,7 @@ from typing import Any
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Float, Unicode
 
+from kpi.util.kernel_name import KERNEL_NAME
 from kpi.warm.settings import RESET_MODULE, WarmSettings, install_reset_module, kernel_environ
 
 _SERVER = Path(__file__).with_name("zygote_server.py")
@@ -60,7 +61,7 @@ _ADDRESS: str | None = None
 def zygote(
     settings: WarmSettings | None = None,
     environ: dict[str, str] | None = None,
-    kernel_name: str = "python3",
+    kernel_name: str = KERNEL_NAME,
 ) -> Iterator[str | None]:
     """Run a zygote for the duration of the block; yields its address for :func:`use`, or
     ``None`` (with a warning) where none can run: kernels are then launched as usual.

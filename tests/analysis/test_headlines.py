@@ -107,15 +107,16 @@ def test_sources_lists_every_row_behind_the_numbers(obs):
     src = sources(obs, CAT, AREA, "2022Q1", "revenue")
     assert list(zip(src["indicator"], src["period"].astype(str), src["measure"],
                     src["source"], src["locator"], strict=True)) == [
-        ("budget_revenue", "2021Q4", "value", "q4.txt", "L10"),
+        # newest first: the year plan (the attainment's), the quarter, the one before
+        ("budget_revenue", "2022Q4", "plan", "52.txt", "L5"),
         ("budget_revenue", "2022Q1", "pct_change_yoy", "52.txt", "L72"),
         ("budget_revenue", "2022Q1", "value", "52.txt", "L72"),
-        ("budget_revenue", "2022Q4", "plan", "52.txt", "L5"),
-        ("budget_expenditure", "2021Q4", "value", "q4.txt", ""),
         ("housing_tax_revenue", "2022Q1", "value", "52.txt", "L72"),
         ("housing_tax_households", "2022Q1", "value", "sample.csv", ""),
+        ("budget_revenue", "2021Q4", "value", "q4.txt", "L10"),
+        ("budget_expenditure", "2021Q4", "value", "q4.txt", ""),
     ]
-    row = src[src["evidence"] != ""].iloc[1]
+    row = src[src["evidence"] != ""].iloc[0]
     assert (row["value_text"], row["evidence"]) == ("gần 4.884.100.000 đ",
                                                     "đạt gần Đạt 4.884.100.000đ")
 

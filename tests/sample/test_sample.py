@@ -371,3 +371,24 @@ def test_the_extractor_recovers_the_key_planted_values(sample: Path,
             assert row.value == pytest.approx(float(t["value"])), t
             checked += 1
     assert checked >= 20
+
+
+def test_a_province_sized_sample_groups_communes_into_districts(tmp_path: Path) -> None:
+    import yaml
+
+    from kpi.sample.province import province_areas
+    from kpi.sample.series import AREAS as SHIPPED
+
+    areas, district = province_areas(40, seed=7)
+    assert len(areas) == 40 and len({a.slug for a in areas}) == 40
+    assert areas[:6] == list(SHIPPED)  # the shipped areas first, unchanged
+    assert len({d for d, _ in district.values()}) >= 2
+    assert province_areas(40, seed=7) == (areas, district)  # seeded
+    paths = generate(tmp_path, seed=7, count=40)
+    register = yaml.safe_load((tmp_path / "areas.yaml").read_text(encoding="utf-8"))["areas"]
+    assert [e["area"] for e in register] == [a.slug for a in areas]
+    assert all(e["district_name"].startswith("Huyện ") for e in register)
+    reports = {p.name.split("_")[0] for p in paths if p.parent.name == "reports"}
+    assert reports == {a.slug for a in areas}
+    with pytest.raises(UnsafeParameterError, match="areas"):
+        generate(tmp_path / "x", count=0)
