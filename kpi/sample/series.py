@@ -168,7 +168,7 @@ TOWN_PLAN: Final = {2021: 16.5 * _B, 2022: 19.0 * _B}
 
 def rng(seed: int, *key: str) -> random.Random:
     """A generator for one purpose: the same (seed, key) always draws the same numbers."""
-    return random.Random(f"kpi.sample.dataset|{seed}|" + "|".join(key))
+    return random.Random(f"kpi.sample|{seed}|" + "|".join(key))
 
 
 @dataclass(frozen=True)
