@@ -29,10 +29,12 @@ import kpi
 from kpi import atomic, schema, store
 from kpi import findings as fnd
 from kpi.catalog import UNCLASSIFIED, Catalog, Rule, load_catalog
-from kpi.corrections import apply_corrections, read_corrections
+from kpi.corrections import apply_corrections, read_corrections_lenient
 from kpi.errors import KpiError
 from kpi.findings import Finding
 from kpi.inventory import CORRECTIONS, RawFile, fingerprint, inventory
+from kpi.plausibility import flag_column, plausibility_findings
+from kpi.staging import staged_folder
 
 STATE = "ingest_state.json"
 Log = Callable[[str], None]
@@ -67,17 +69,23 @@ class FileReading:
     rules: tuple[Rule, ...] = ()
 
 
-def read_raw_file(f: RawFile) -> FileReading:
-    """Read one report or table; raises a :class:`KpiError` when the file cannot be read."""
+def read_raw_file(f: RawFile, catalog: Catalog | None = None) -> FileReading:
+    """Read one report or table against ``catalog`` (default: :func:`load_catalog`);
+    raises a :class:`KpiError` when the file cannot be read."""
+    from kpi.limits import check_file_size
+
+    check_file_size(f.path, f.rel)
     if f.kind == "report":
         from kpi.extract import extract_report
 
-        obs, heading = extract_report(f.path, source=f.rel)
+        extractor = None if catalog is None else _extractor(catalog)
+        obs, heading = extract_report(f.path, source=f.rel,
+                                      extractor=extractor)  # type: ignore[arg-type]
         names = {heading.area_slug: heading.area_name} if heading.area_slug else {}
         return FileReading(obs, areas=names)
     from kpi.tables import read_source
 
-    result = read_source(f.path, source=f.rel, errors="report")
+    result = read_source(f.path, source=f.rel, errors="report", catalog=catalog)
     found = [
         Finding("warning", "rejected_cell", f"not a number: {r.text!r} ({r.reason})",
                 source=f.rel, locator=r.locator)
@@ -85,6 +93,20 @@ def read_raw_file(f: RawFile) -> FileReading:
     ]
     found += [Finding("info", "not_read", note, source=f.rel) for note in result.notes]
     return FileReading(result.observations, found, dict(result.areas), tuple(result.rules))
+
+
+_EXTRACTORS: dict[int, tuple[Catalog, object]] = {}
+
+
+def _extractor(catalog: Catalog) -> object:
+    """One :class:`~kpi.extract.Extractor` per catalogue (compiling its cues costs)."""
+    from kpi.extract import Extractor
+
+    kept = _EXTRACTORS.get(id(catalog))
+    if kept is None or kept[0] is not catalog:
+        _EXTRACTORS.clear()
+        kept = _EXTRACTORS[id(catalog)] = (catalog, Extractor(catalog))
+    return kept[1]
 
 
 def _with_rules(catalog: Catalog, rules: list[Rule]) -> Catalog:
@@ -110,9 +132,24 @@ def _unchanged(processed: Path, state: dict[str, str]) -> bool:
     if not path.exists() or not all((processed / o).exists() for o in outputs):
         return False
     try:
-        return json.loads(path.read_text(encoding="utf-8")) == state
+        if json.loads(path.read_text(encoding="utf-8")) != state:
+            return False
     except (OSError, ValueError):
         return False
+    return _readable_parquet(processed / store.OBSERVATIONS_PARQUET)
+
+
+def _readable_parquet(path: Path) -> bool:
+    """Whether the parquet file's footer reads (a truncated or corrupted table is
+    ingested again rather than called unchanged)."""
+    import pyarrow.parquet as pq
+
+    try:
+        pq.read_metadata(path)
+    except Exception:  # pyarrow raises several unrelated types
+        _stderr(f"ingest: {path.name} is unreadable: ingesting again")
+        return False
+    return True
 
 
 def ingest(
@@ -142,10 +179,20 @@ def ingest(
     failed: list[tuple[str, str]] = []
     names: dict[str, str] = {}
     implied: list[Rule] = []
-    readable = [f for f in files if f.kind in ("report", "table")]
+    for f in files:
+        if f.link and not f.problem:
+            found.append(Finding("info", "symlink", f"symbolic link to {f.link} (inside the "
+                                 "project): read", source=f.rel))
+        if f.problem and f.kind in ("report", "table", "corrections", "config"):
+            failed.append((f.rel, f.problem))
+            found.append(Finding("error", "unreadable_file", f.problem, source=f.rel))
+            log(f"ingest: {f.rel}: FAILED — {f.problem}")
+        elif f.problem:
+            found.append(Finding("info", "skipped_file", f.problem, source=f.rel))
+    readable = [f for f in files if f.kind in ("report", "table") and not f.problem]
     for n, f in enumerate(readable, 1):
         try:
-            reading = read_raw_file(f)
+            reading = read_raw_file(f, catalog)
         except KpiError as exc:
             failed.append((f.rel, str(exc)))
             found.append(Finding("error", "unreadable_file", str(exc), source=f.rel))
@@ -160,34 +207,40 @@ def ingest(
         implied.extend(reading.rules)
         log(f"ingest: [{n}/{len(readable)}] {f.rel}: {len(obs)} values")
     for f in files:
-        if f.kind == "unknown":
+        if f.kind == "unknown" and not f.problem:
             found.append(Finding("info", "skipped_file", "not a report or table; not read",
                                  source=f.rel))
 
     observations = pd.concat([schema.empty(), *frames], ignore_index=True)
     observations = schema.conform(observations)
-    corrections = raw_dir / CORRECTIONS
-    if corrections.exists():
+    corrections = next((f for f in files if f.kind == "corrections" and not f.problem), None)
+    if corrections is not None:
         try:
-            observations, extra = apply_corrections(observations, read_corrections(corrections),
-                                                    catalog)
-            found.extend(extra)
+            good, bad = read_corrections_lenient(corrections.path)
         except KpiError as exc:
+            good, bad = None, [exc]
+        for exc in bad:  # a bad row is named and skipped; the good rows apply
             failed.append((CORRECTIONS, str(exc)))
-            found.append(Finding("error", "unreadable_file", str(exc), source=CORRECTIONS))
+            found.append(Finding("error", "bad_correction", str(exc), source=CORRECTIONS))
+            log(f"ingest: {CORRECTIONS}: {exc}")
+        if good is not None:
+            observations, extra = apply_corrections(observations, good, catalog)
+            found.extend(extra)
     observations = schema.validate(schema.conform(observations))
     found.extend(_unclassified(observations))
+    found.extend(plausibility_findings(observations, catalog))
     rules_found = _rule_findings(observations, _with_rules(catalog, implied))
     quality = fnd.frame(pd.concat([fnd.frame(found), rules_found], ignore_index=True))
 
-    processed_dir.mkdir(parents=True, exist_ok=True)
-    store.write_observations(observations, processed_dir)
-    store.write_csv(review_table(observations, catalog), processed_dir / "review.csv")
-    store.write_csv(quality, processed_dir / "quality.csv")
-    store.write_csv(areas_table(observations, names), processed_dir / "areas.csv")
-    # The state is written last: a run interrupted before this point re-ingests.
-    state_text = json.dumps(state if not failed else {**state, "failed": "yes"}, indent=1)
-    atomic.write_text(processed_dir / STATE, state_text)
+    # Every output of this ingest is committed together: all new, or (disk full, an
+    # interruption) all as they were.
+    with staged_folder(processed_dir) as stage:
+        store.write_observations(observations, stage)
+        store.write_csv(review_table(observations, catalog), stage / "review.csv")
+        store.write_csv(quality, stage / "quality.csv")
+        store.write_csv(areas_table(observations, names), stage / "areas.csv")
+        state_text = json.dumps(state if not failed else {**state, "failed": "yes"}, indent=1)
+        atomic.write_text(stage / STATE, state_text)
     log(f"ingest: {len(observations)} observations from {len(readable) - len(failed)} files, "
         f"{len(quality)} findings, {len(failed)} unreadable")
     return IngestResult(store.read_observations(processed_dir), quality, files, failed)
@@ -218,10 +271,11 @@ def review_table(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
         _line=pos[0], _col=pos[1],
         indicator_vi=obs["indicator"].map(names).fillna(""),
         value_vi=obs["value"].map(lambda v: format_number(v, decimals=2)),
+        check=flag_column(obs),
     )
     table = table.sort_values(["source", "_line", "_col", "locator"], kind="mergesort")
     cols = ["source", "locator", "area", "period", "span", "month", "as_of", "indicator",
-            "indicator_vi", "measure", "value", "value_vi", "unit", "qualifier", "subject",
+            "indicator_vi", "measure", "value", "value_vi", "check", "unit", "qualifier", "subject",
             "evidence", "derived", "synthetic"]
     return table[cols].reset_index(drop=True)
 

@@ -257,6 +257,9 @@ def read_xlsx_grids(path: Path, source: str, sheets: list[str] | None = None) ->
     """Grids of the workbook's sheets (all, or those named, in workbook order)."""
     import openpyxl
 
+    from kpi.limits import check_office
+
+    check_office(path, source)
     try:
         merges = merged_ranges(path)
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
