@@ -22,6 +22,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Final
 
 import pandas as pd
 
@@ -76,13 +77,15 @@ def read_raw_file(f: RawFile, catalog: Catalog | None = None) -> FileReading:
 
     check_file_size(f.path, f.rel)
     if f.kind == "report":
-        from kpi.extract import extract_report
 
-        extractor = None if catalog is None else _extractor(catalog)
-        obs, heading = extract_report(f.path, source=f.rel,
-                                      extractor=extractor)  # type: ignore[arg-type]
+        from kpi.textio import read_text
+
+        extractor = _extractor(catalog or load_catalog())
+        text = read_text(f.path)
+        obs, heading = extractor.extract(text, source=f.rel,  # type: ignore[attr-defined]
+                                         prepared=True)
         names = {heading.area_slug: heading.area_name} if heading.area_slug else {}
-        return FileReading(obs, areas=names)
+        return FileReading(obs, findings=long_numbers(text, f.rel), areas=names)
     from kpi.tables import read_source
 
     result = read_source(f.path, source=f.rel, errors="report", catalog=catalog)
@@ -93,6 +96,32 @@ def read_raw_file(f: RawFile, catalog: Catalog | None = None) -> FileReading:
     ]
     found += [Finding("info", "not_read", note, source=f.rel) for note in result.notes]
     return FileReading(result.observations, found, dict(result.areas), tuple(result.rules))
+
+
+#: A run of more digits than this is no reported value: a float keeps 15 to 17 digits,
+#: and the largest real amounts (a country's GDP in đồng) have 17.
+_LONG_NUMBER: Final = re.compile(r"\d(?:[.,]?\d){24,}")
+
+
+def long_numbers(text: str, source: str) -> list[Finding]:
+    """A finding for each number in ``text`` too long to be read exactly (extraction
+    skips those it cannot read at all: they would otherwise vanish without a word)."""
+    from kpi.numbers import parse_number
+
+    found = []
+    for line_no, line in enumerate(text.split("\n"), 1):
+        for m in _LONG_NUMBER.finditer(line):
+            digits = sum(c.isdigit() for c in m.group())
+            shown = m.group() if len(m.group()) <= 40 else m.group()[:37] + "…"
+            try:
+                parse_number(m.group())
+                why = "read, but a float keeps only its first 15 to 17 digits"
+            except KpiError:
+                why = "too large to read: not extracted"
+            found.append(Finding("warning", "unreadable_number",
+                                 f"cần kiểm tra: a number of {digits} digits ({shown}): {why}",
+                                 source=source, locator=f"L{line_no}:{m.start()}-{m.end()}"))
+    return found
 
 
 _EXTRACTORS: dict[int, tuple[Catalog, object]] = {}

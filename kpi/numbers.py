@@ -198,7 +198,7 @@ def _exact(x: Number) -> Decimal:
 
 def _vi_digits(d: Decimal, *, trim: bool) -> str:
     """``Decimal`` -> ``1.234,56`` (``-`` sign; trailing decimal zeros dropped if ``trim``)."""
-    int_part, _, frac = format(abs(d), "f").partition(".")
+    int_part, _, frac = format(d.copy_abs(), "f").partition(".")  # abs() rounds to 28 digits
     if trim:
         frac = frac.rstrip("0")
     grouped = f"{int(int_part):,}".replace(",", ".")
