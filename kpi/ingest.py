@@ -87,6 +87,7 @@ def read_raw_file(f: RawFile, catalog: Catalog | None = None) -> FileReading:
         names = {heading.area_slug: heading.area_name} if heading.area_slug else {}
         return FileReading(obs, findings=long_numbers(text, f.rel), areas=names)
     from kpi.tables import read_source
+    from kpi.tables.grid import FORMULA_NOTE
 
     result = read_source(f.path, source=f.rel, errors="report", catalog=catalog)
     found = [
@@ -94,7 +95,9 @@ def read_raw_file(f: RawFile, catalog: Catalog | None = None) -> FileReading:
                 source=f.rel, locator=r.locator)
         for r in result.rejected
     ]
-    found += [Finding("info", "not_read", note, source=f.rel) for note in result.notes]
+    found += [Finding("warning", "formula_without_value", note, source=f.rel)
+              if note.startswith(FORMULA_NOTE) else Finding("info", "not_read", note, source=f.rel)
+              for note in result.notes]
     return FileReading(result.observations, found, dict(result.areas), tuple(result.rules))
 
 

@@ -370,3 +370,21 @@ def test_money_is_shown_without_float_noise():
     assert format_vnd(1e27, short=True) == "1.000.000.000.000.000.000 tỷ đồng"
     assert format_number(1e27, decimals=2) == "1.000.000.000.000.000.000.000.000.000,00"
     assert format_vnd(4_884_100_000.0) == "4.884.100.000 đ"
+
+
+def test_formula_cells_without_a_saved_value_are_a_finding(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Thu chi"
+    sheet.append(["Chỉ tiêu", "Quý I/2022"])
+    sheet.append(["Thu ngân sách", 5])
+    sheet.append(["Chi ngân sách", "=B2*2"])  # openpyxl saves no computed value
+    root = _project(tmp_path)
+    (root / "data" / "raw" / "tables").mkdir()
+    book.save(root / "data" / "raw" / "tables" / "t.xlsx")
+    assert _kpi(root, "ingest") == 0
+    found = _quality(root).query("kind == 'formula_without_value'")
+    assert found["source"].tolist() == ["tables/t.xlsx"]
+    assert "'Thu chi' B3" in found["detail"].iloc[0]
