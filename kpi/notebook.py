@@ -119,6 +119,7 @@ _KINDS: Final[dict[str, tuple[str, str]]] = {
     "conflict": ("số liệu vênh nhau", "figures disagree"),
     "rule": ("sai quy tắc kiểm tra", "rule broken"),
     "unclassified": ("chưa gán chỉ tiêu", "not assigned"),
+    "implausible": ("cần kiểm tra", "to be checked"),
 }
 _SOURCES_HEADS: Final = {
     "vi": ("Địa bàn", "Chỉ tiêu", "Kỳ", "Số liệu", "Giá trị", "Tệp", "Vị trí", "Trích dẫn",

@@ -18,7 +18,7 @@ import pandas as pd
 
 from kpi.catalog import Catalog
 from kpi.findings import Finding
-from kpi.numbers import format_number
+from kpi.numbers import format_number, format_vnd
 
 CHECK_VI: Final = "cần kiểm tra"
 
@@ -66,12 +66,14 @@ def _problem(value: float, unit: str, measure: str, area: str) -> str:
         if not lo <= value <= hi:
             return f"{format_number(value, decimals=2)}% lies outside {lo:g}…{hi:g}%"
         return ""
+    def shown(x: float) -> str:
+        return format_vnd(x, short=True) if unit == "VND" else f"{format_number(x)} {unit}"
+
     if value < 0:
-        return f"a negative {unit} amount ({format_number(value, decimals=2)})"
+        return f"a negative amount: {shown(value)}"
     ceiling = _LOCAL_MAX.get(unit, _DEFAULT_LOCAL_MAX) * _factor(area)
     if value > ceiling:
-        return (f"{format_number(value, decimals=2)} {unit} is more than an area of this "
-                f"level can report ({format_number(ceiling)})")
+        return f"{shown(value)} is more than an area of its level can report ({shown(ceiling)})"
     return ""
 
 

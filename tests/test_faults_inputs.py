@@ -388,3 +388,21 @@ def test_formula_cells_without_a_saved_value_are_a_finding(tmp_path):
     found = _quality(root).query("kind == 'formula_without_value'")
     assert found["source"].tolist() == ["tables/t.xlsx"]
     assert "'Thu chi' B3" in found["detail"].iloc[0]
+
+
+def test_implausible_values_are_shown_for_checking_in_the_reports_findings():
+    from conftest import make_obs
+
+    from kpi import analysis
+    from kpi.catalog import load_catalog
+
+    obs = make_obs([{"area": "a-commune", "value": 1e27, "unit": "VND"},
+                    {"area": "a-commune", "value": -5.0, "unit": "VND", "locator": "L2:0-1"},
+                    {"area": "a-commune", "value": 3e9, "unit": "VND", "locator": "L3:0-1"}])
+    catalog = load_catalog()
+    found = analysis.domain_findings(obs, catalog, "a-commune", "2022Q1", "revenue")
+    odd = found[found["kind"] == "implausible"]
+    assert len(odd) == 2 and all(d.startswith("cần kiểm tra") for d in odd["detail"])
+    assert "1.000.000.000.000.000.000 tỷ đồng" in " ".join(odd["detail"])
+    count = analysis.area_findings(obs, catalog, "a-commune", "2022Q1").count(catalog, "revenue")
+    assert count == len(found)
