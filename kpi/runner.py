@@ -317,8 +317,8 @@ def _run(plan: _Plan, progress: bool | None) -> RunResult:
             "inputs": inputs,
             "versions": manifest.package_versions(),
             "git_commit": manifest.git_commit(plan.root),
-            "counts": {s: sum(r.status == s for r in results)
-                       for s in ("ok", "failed", "timeout", "not_run")},
+            "counts": {s: n for s in ("ok", "failed", "timeout", "not_run")
+                       if (n := sum(r.status == s for r in results)) or s != "not_run"},
         }
         document = manifest.build(plan.quarter, run_info, [*entries, *kept], earlier)
         manifest.write(build / manifest.MANIFEST_NAME, document)
