@@ -6,6 +6,7 @@ never replaces a published page, nothing hidden is published, and no process is 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -82,7 +83,8 @@ def test_a_worker_killed_once_is_replaced_and_every_job_runs(tmp_path: Path):
 
 
 def _workers_and_kernels() -> list[psutil.Process]:
-    """This test process's pool workers (children of the forkserver) and kernels."""
+    """This test process's pool workers (children of the forkserver) and kernels (launched,
+    or forked by the zygote)."""
     found = []
     for child in psutil.Process().children(recursive=True):
         try:
@@ -91,33 +93,44 @@ def _workers_and_kernels() -> list[psutil.Process]:
             parent_line = " ".join(parent.cmdline()) if parent else ""
         except psutil.Error:
             continue
-        if "ipykernel" in line or ("forkserver" in parent_line and "forkserver" in line):
+        if ("ipykernel" in line or "zygote_server" in parent_line
+                or ("forkserver" in parent_line and "forkserver" in line)):
             found.append(child)
     return found
 
 
-@pytest.mark.parametrize("seed", [11, 12, 13])
-def test_random_kills_of_workers_and_kernels_never_publish_a_lost_job(tmp_path: Path, seed):
+@pytest.mark.parametrize(("seed", "engine"), [(11, "papermill"), (12, "kpi-warm"),
+                                             (13, "papermill"), (14, "kpi-warm")])
+def test_random_kills_of_workers_and_kernels_never_publish_a_lost_job(
+    tmp_path: Path, seed: int, engine: str
+):
     rng = random.Random(seed)
     root = make_root(tmp_path, {"a-b": ["2022Q1"], "c-d": ["2022Q1"]})
     notebooks = [fixture_notebook(n) for n in ("hello", "charts")]
-    first = run_quarter("2022Q1", root=root, notebooks=notebooks, jobs=2, progress=False)
+    first = run_quarter("2022Q1", root=root, notebooks=notebooks, jobs=2, progress=False,
+                        engine=engine)
     assert first.ok
     before = _published(first.quarter_dir)
     killed: list[str] = []
 
     def kill_later() -> None:
-        time.sleep(rng.uniform(0.5, 6.0))
-        targets = _workers_and_kernels()
-        if targets:
-            victim = rng.choice(targets)
-            killed.append(" ".join(victim.cmdline())[:80])
-            victim.kill()
+        time.sleep(rng.uniform(0.5, 4.0))
+        deadline = time.monotonic() + 20
+        while not killed and time.monotonic() < deadline:
+            targets = _workers_and_kernels()
+            if targets:
+                victim = rng.choice(targets)
+                with contextlib.suppress(psutil.Error):
+                    killed.append(" ".join(victim.cmdline())[:80])
+                    victim.kill()
+            time.sleep(0.1)
 
     killer = threading.Thread(target=kill_later)
     killer.start()
-    result = run_quarter("2022Q1", root=root, notebooks=notebooks, jobs=2, progress=False)
+    result = run_quarter("2022Q1", root=root, notebooks=notebooks, jobs=2, progress=False,
+                         engine=engine)
     killer.join()
+    assert killed, "a worker or kernel was killed during the run"
 
     after = _published(result.quarter_dir)
     runs = {(e["area"], e["notebook"]): e["run"]
@@ -135,7 +148,8 @@ def test_random_kills_of_workers_and_kernels_never_publish_a_lost_job(tmp_path: 
     assert hidden_leftovers(root / "reports") == []
 
 
-def test_sigkill_of_the_run_leaves_no_process_and_the_previous_reports(tmp_path: Path):
+@pytest.mark.parametrize("engine", ["papermill", "kpi-warm"])
+def test_sigkill_of_the_run_leaves_no_process_and_the_previous_reports(tmp_path: Path, engine):
     root = make_root(tmp_path, {"a-b": ["2022Q1"], "c-d": ["2022Q1"]})
     old = root / "reports" / "2022Q1" / "a-b"
     old.mkdir(parents=True)
@@ -143,7 +157,7 @@ def test_sigkill_of_the_run_leaves_no_process_and_the_previous_reports(tmp_path:
     pids = root / "data" / "kernel-pids"
     pids.mkdir()
     command = [sys.executable, "-c", _RUN_WITHOUT_INGEST, str(root),
-               fixture_notebook("sleeps")]
+               fixture_notebook("sleeps"), engine]
     run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 90
     while len(list(pids.iterdir())) < 2 and time.monotonic() < deadline:
@@ -167,7 +181,7 @@ import sys
 from pathlib import Path
 from kpi.runner import run_quarter
 run_quarter("2022Q1", root=Path(sys.argv[1]), notebooks=[sys.argv[2]], jobs=2,
-            timeout=300, progress=False)
+            timeout=300, progress=False, engine=sys.argv[3])
 """
 
 
