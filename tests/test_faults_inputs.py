@@ -406,3 +406,27 @@ def test_implausible_values_are_shown_for_checking_in_the_reports_findings():
     assert "1.000.000.000.000.000.000 tỷ đồng" in " ".join(odd["detail"])
     count = analysis.area_findings(obs, catalog, "a-commune", "2022Q1").count(catalog, "revenue")
     assert count == len(found)
+
+
+def test_run_exits_1_when_its_ingest_could_not_read_an_input(tmp_path, monkeypatch, capsys):
+    """`kpi run` with every notebook ok but an unreadable raw file: exit 1, as the README
+    says (the notebooks are stood in for: only the ingest and the exit code matter here)."""
+    import kpi.runner
+
+    class Done:
+        exit_code = 0
+
+        @staticmethod
+        def summary() -> str:
+            return "2022Q1: 1/1 reports ok"
+
+    def fake_run(quarter, *, root, ingest, **options):
+        ingest(root)
+        return Done()
+
+    monkeypatch.setattr(kpi.runner, "run_quarter", fake_run)
+    root = _project(tmp_path)
+    assert _kpi(root, "run", "--quarter", "2022Q1") == 0
+    os.mkfifo(root / "data" / "raw" / "reports" / "pipe.txt")
+    assert _kpi(root, "run", "--quarter", "2022Q1") == 1
+    assert "reports/pipe.txt" in capsys.readouterr().err
