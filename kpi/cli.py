@@ -58,6 +58,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from kpi.lock import run_lock
 
     root = _root(args)
+    _check_seconds("--wait", args.wait, zero=True)
     with run_lock(root, args.wait):  # the lock `kpi run` takes: never ingest under a run
         result = ingest(Path(args.raw or root / "data" / "raw"),
                         Path(args.out or root / "data" / "processed"),
@@ -129,6 +130,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from kpi.runner import run_quarter
 
+    _INGEST_PROBLEMS.clear()
     _check_seconds("--timeout", args.timeout)
     _check_seconds("--notebook-timeout", args.notebook_timeout)
     _check_seconds("--wait", args.wait, zero=True)

@@ -10,8 +10,11 @@ rules) and writes to ``data/processed/``:
 - ``areas.csv``: the areas seen, with names where a heading gave one;
 - ``ingest_state.json``: the input fingerprint, so an unchanged input is not re-read.
 
-A file that cannot be read is reported by name and reason; the others still ingest
-and :attr:`IngestResult.ok` is false. Reruns on the same input give identical bytes.
+A file that cannot be read (or is no regular file, or a link out of the project) is
+reported by name and reason, as is a bad row of ``corrections.csv``; the others still
+ingest and :attr:`IngestResult.ok` is false. The outputs are committed together
+(:mod:`kpi.staging`): all new or all as they were. Reruns on the same input give
+identical bytes.
 """
 
 from __future__ import annotations
