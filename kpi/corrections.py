@@ -15,6 +15,7 @@ differently) is noticed.
 from __future__ import annotations
 
 import csv
+import io
 import unicodedata
 from pathlib import Path
 from typing import Final
@@ -44,35 +45,45 @@ def read_corrections_lenient(path: Path) -> tuple[pd.DataFrame, list[CorrectionE
     row (named by its row number; skipped). Raises :class:`CorrectionError` only when the
     file as a whole cannot be read (unreadable, not UTF-8, no header with the columns).
     An empty file holds no corrections."""
-    ragged: list[list[str]] = []
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                         index_col=False, engine="python",
-                         on_bad_lines=lambda fields: ragged.append(fields) and None)
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame({c: pd.Series(dtype=str) for c in FIELDS}), []
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, csv.Error) as exc:
+        text = Path(path).read_text(encoding="utf-8-sig")
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise CorrectionError(f"cannot read corrections: {exc}", where=str(path)) from exc
-    missing = [c for c in ("source", "locator", "action") if c not in df]
+    if not records:
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in (*FIELDS, "row")}), []
+    header = [h.strip() for h in records[0]]
+    missing = [c for c in ("source", "locator", "action") if c not in header]
     if missing:
         raise CorrectionError(f"corrections lack columns {missing}", where=str(path))
-    errors = [CorrectionError(f"row has {len(fields)} fields, more than the header's "
-                              f"{len(df.columns)}; skipped", text=",".join(fields),
-                              where=str(path)) for fields in ragged]
+    errors: list[CorrectionError] = []
+    rows, numbers = [], []
+    for number, fields in enumerate(records[1:], start=2):
+        if not any(f.strip() for f in fields):
+            continue  # a blank line
+        if len(fields) > len(header):
+            errors.append(CorrectionError(
+                f"row has {len(fields)} fields, more than the header's {len(header)}; "
+                "skipped", text=",".join(fields), where=f"{path} row {number}"))
+            continue
+        rows.append(fields + [""] * (len(header) - len(fields)))  # a short row: empty rest
+        numbers.append(number)
+    df = pd.DataFrame(rows, columns=header, dtype=str, index=numbers)
+    df = df.loc[:, ~df.columns.duplicated()]
     for col in FIELDS:
         if col not in df:
             df[col] = ""
-        # a short row leaves its last fields empty (NaN even with keep_default_na=False)
         df[col] = df[col].fillna("").astype(str).map(
             lambda s: unicodedata.normalize("NFC", s).strip())
     bad: list[int] = []
     for i, row in df.iterrows():
         try:
-            _check_row(row, f"{path} row {int(i) + 2}")
+            _check_row(row, f"{path} row {i}")
         except CorrectionError as exc:
             errors.append(exc)
-            bad.append(i)
-    good = df.drop(index=bad).assign(row=lambda d: d.index + 2)
+            bad.append(int(i))  # type: ignore[arg-type]
+    good = df.drop(index=bad).assign(row=lambda d: d.index)
+    errors.sort(key=lambda e: int(str(e.where).rsplit(" ", 1)[-1]))
     return good[[*FIELDS, "row"]].reset_index(drop=True), errors
 
 
