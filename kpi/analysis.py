@@ -114,14 +114,14 @@ def area_findings(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
         # q.observations is conformed already: consistency() without conforming again
         rules=broken_rules(obs[obs["measure"] == "value"], catalog),
         loose=obs[~obs["indicator"].isin(list(catalog.indicators))],
-        implausible=_implausible(obs),
+        implausible=_implausible(obs, catalog),
     )
 
 
-def _implausible(obs: pd.DataFrame) -> pd.DataFrame:
+def _implausible(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     from kpi.plausibility import problems
 
-    why = problems(obs)
+    why = problems(obs, catalog)
     return obs[why != ""].assign(why=why[why != ""])
 
 

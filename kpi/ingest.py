@@ -306,7 +306,7 @@ def review_table(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
         _line=pos[0], _col=pos[1],
         indicator_vi=obs["indicator"].map(names).fillna(""),
         value_vi=obs["value"].map(lambda v: format_number(v, decimals=2)),
-        check=flag_column(obs),
+        check=flag_column(obs, catalog),
     )
     table = table.sort_values(["source", "_line", "_col", "locator"], kind="mergesort")
     cols = ["source", "locator", "area", "period", "span", "month", "as_of", "indicator",

@@ -69,6 +69,8 @@ def _problem(value: float, unit: str, measure: str, area: str) -> str:
     def shown(x: float) -> str:
         return format_vnd(x, short=True) if unit == "VND" else f"{format_number(x)} {unit}"
 
+    if not unit:
+        return ""  # no unit to judge the amount by
     if value < 0:
         return f"a negative amount: {shown(value)}"
     ceiling = _LOCAL_MAX.get(unit, _DEFAULT_LOCAL_MAX) * _factor(area)
@@ -77,19 +79,23 @@ def _problem(value: float, unit: str, measure: str, area: str) -> str:
     return ""
 
 
-def problems(obs: pd.DataFrame) -> pd.Series:
-    """Per row of the observation table: why its value is implausible, or ``""``."""
+def problems(obs: pd.DataFrame, catalog: Catalog | None = None) -> pd.Series:
+    """Per row of the observation table: why its value is implausible, or ``""``. A row
+    without a unit takes its indicator's from ``catalog`` (none: not judged by amount)."""
     if obs.empty:
         return pd.Series([], dtype=str, index=obs.index)
-    return pd.Series([_problem(float(v), str(u), str(m), str(a)) for v, u, m, a in zip(
-        obs["value"], obs["unit"], obs["measure"], obs["area"], strict=True)],
+    units = [str(u) if str(u) else (catalog[i].unit if catalog is not None and i in catalog
+                                    else "")
+             for u, i in zip(obs["unit"], obs["indicator"], strict=True)]
+    return pd.Series([_problem(float(v), u, str(m), str(a)) for v, u, m, a in zip(
+        obs["value"], units, obs["measure"], obs["area"], strict=True)],
         index=obs.index, dtype=str)
 
 
 def plausibility_findings(obs: pd.DataFrame, catalog: Catalog | None = None) -> list[Finding]:
     """One ``implausible_value`` warning per row whose value cannot be right."""
     found = []
-    for i, why in problems(obs).items():
+    for i, why in problems(obs, catalog).items():
         if not why:
             continue
         row = obs.loc[i]
@@ -100,6 +106,6 @@ def plausibility_findings(obs: pd.DataFrame, catalog: Catalog | None = None) -> 
     return found
 
 
-def flag_column(obs: pd.DataFrame) -> pd.Series:
+def flag_column(obs: pd.DataFrame, catalog: Catalog | None = None) -> pd.Series:
     """``"cần kiểm tra"`` for rows with an implausible value, ``""`` otherwise."""
-    return problems(obs).map(lambda why: CHECK_VI if why else "")
+    return problems(obs, catalog).map(lambda why: CHECK_VI if why else "")
