@@ -1,4 +1,4 @@
-"""Throughput of ``kpi.extract`` on report text, one core.
+"""Throughput of ``kpi.extract.extractor`` on report text, one core.
 
 The seed report is repeated (one copy per block of lines) to at least ``--mb`` megabytes
 of UTF-8 and extracted in one call of :func:`kpi.extract.extract_text` (decoding and
@@ -40,8 +40,8 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=5.0, help="megabytes of text (default 5)")
     args = parser.parse_args()
 
-    from kpi.extract import extract_text
-    from kpi.numbers import AMOUNT_PATTERN
+    from kpi.extract.extractor import extract_text
+    from kpi.numbers.vietnamese import AMOUNT_PATTERN
 
     seed = SEED.read_text(encoding="utf-8")
     copies = int(args.mb * 1e6 // len(seed.encode("utf-8"))) + 1

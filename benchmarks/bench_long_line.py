@@ -21,7 +21,7 @@ TARGET_S = 5.0
 
 
 def cpu_seconds(text: str) -> float:
-    from kpi.extract import extract_text
+    from kpi.extract.extractor import extract_text
 
     start = time.process_time()
     extract_text(text, source="x.txt", area="cam-xuyen-town", period="2022Q1")
@@ -35,7 +35,7 @@ def body(kb: int, end: str, sep: str) -> str:
 
 
 def main() -> None:
-    from kpi.extract import extract_text
+    from kpi.extract.extractor import extract_text
 
     extract_text(HEADING + "Thu 5 đồng.\n", source="x.txt")  # compile the catalogue first
     print(f"{'shape':<8} {'KB':>5} {'CPU s':>7} {'baseline s':>10} {'ratio':>6}")

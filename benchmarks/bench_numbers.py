@@ -43,7 +43,7 @@ _SCALE_WORDS = {"nghìn": 3, "ngàn": 3, "triệu": 6, "tỷ": 9, "tỉ": 9}
 # --------------------------------------------------------------------------------------
 # Data: (text, exact value) pairs of the shapes found in reports and tables.
 def _vi(d: Decimal) -> str:
-    """Vietnamese digits of a non-negative Decimal (independent of kpi.numbers)."""
+    """Vietnamese digits of a non-negative Decimal (independent of kpi.numbers.vietnamese)."""
     int_part, _, frac = format(d, "f").partition(".")
     grouped = f"{int(int_part):,}".replace(",", ".")
     return f"{grouped},{frac}" if frac else grouped
@@ -153,7 +153,7 @@ def run_one(approach: str, rows: int, seed: int) -> dict[str, float]:
     column, exact = make_column(rows, seed)
     if approach == "c":
         sys.path.insert(0, str(ROOT))
-        from kpi.numbers import parse_series
+        from kpi.numbers.vietnamese import parse_series
 
     def parse() -> np.ndarray:
         if approach == "a":

@@ -1,4 +1,4 @@
-"""Benchmark: a quarterly run with kpi.runner against papermill + nbconvert CLIs.
+"""Benchmark: a quarterly run with kpi.run.runner against papermill + nbconvert CLIs.
 
 Runs the project's notebooks (``notebooks/*.ipynb``; the fixture notebooks that succeed
 when there are none) for
@@ -6,7 +6,7 @@ when there are none) for
   (1) one area × N notebooks and
   (2) ten areas × N notebooks,
 
-with :func:`kpi.runner.run_quarter` (worker processes, in-process HTML export), and as the
+with :func:`kpi.run.runner.run_quarter` (worker processes, in-process HTML export), and as the
 baseline, for one area, ``papermill`` CLI then ``jupyter nbconvert --to html`` CLI per
 notebook, one after another. The ten-area baseline is extrapolated from the one-area one
 unless ``--full-baseline`` is given (it takes ten times as long).
@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from kpi.run_scope import LOCAL_LEVELS
-from kpi.runner import RunResult, run_quarter
+from kpi.run.runner import RunResult, run_quarter
+from kpi.run.scope import LOCAL_LEVELS
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "notebooks"

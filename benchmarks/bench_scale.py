@@ -11,7 +11,7 @@ made), each way:
     HTML, figures rendered to PNG as the inline backend does) in ``--jobs`` processes that
     import the heavy modules once.
 
-(a)-(c) run the same :func:`kpi.jobs.run_job`; (b) and (c) are checked against (a) cell by
+(a)-(c) run the same :func:`kpi.run.jobs.run_job`; (b) and (c) are checked against (a) cell by
 cell. Printed: notebooks per minute, CPU-seconds per notebook (workers, kernels and this
 process), peak memory per worker (all processes together, divided by workers), and ratios
 to (d). Then one area × 5 notebooks end to end from cold (a new forkserver, new workers)
@@ -52,7 +52,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import kpi.startup  # noqa: E402, F401 - before nbformat, as in the runner (see kpi.startup)
+import kpi.util.startup  # noqa: E402, F401 - before nbformat, as in the runner (see kpi.util.startup)
 
 # isort: split
 import nbformat  # noqa: E402
@@ -60,10 +60,10 @@ import nbformat  # noqa: E402
 if TYPE_CHECKING:
     # Not imported at run time: every worker imports this module (multiprocessing's
     # __mp_main__), and (d)'s plain workers must not pay for papermill and nbconvert.
-    from kpi.jobs import Job, JobResult
+    from kpi.run.jobs import Job, JobResult
 
 from kpi.warm import ENGINE_NAME  # noqa: E402
-from kpi.warm_compare import differences  # noqa: E402
+from kpi.warm.compare import differences  # noqa: E402
 
 REAL_NOTEBOOKS = ("overview", "revenue", "vaccination", "welfare", "urban_works")
 FIXTURE_NOTEBOOKS = ("report", "chart", "table", "trend", "summary")
@@ -164,8 +164,8 @@ def own_cpu() -> float:
 
 def run_pool(jobs: list[Job], workers: int) -> tuple[list[JobResult], Usage, float, float]:
     """``kpi run``'s local pool (with its kernel zygote for warm jobs), timed from its start."""
-    from kpi.jobs import run_job
-    from kpi.runner import worker_pool  # imported here: see the TYPE_CHECKING imports
+    from kpi.run.jobs import run_job
+    from kpi.run.runner import worker_pool  # imported here: see the TYPE_CHECKING imports
 
     warm = any(job.engine == ENGINE_NAME for job in jobs)
     cpu0, start = own_cpu(), time.perf_counter()
@@ -195,7 +195,7 @@ def _zygote_pids() -> list[int]:
 def run_dask(jobs: list[Job], workers: int) -> tuple[list[JobResult], Usage, float, float]:
     from distributed import Client
 
-    from kpi.cluster import local_cluster, run_on_cluster
+    from kpi.run.cluster import local_cluster, run_on_cluster
 
     with local_cluster(workers) as cluster, Client(cluster) as client:  # as --scheduler local
         pids = list(client.run(os.getpid).values())
@@ -296,7 +296,7 @@ def choose(kind: str, quarter: str, count: int, work: Path
     data = ROOT / "data" / "processed" / "observations.parquet"
     real = [ROOT / "notebooks" / f"{n}.ipynb" for n in REAL_NOTEBOOKS]
     if kind == "real" or (kind == "auto" and data.is_file() and all(p.is_file() for p in real)):
-        from kpi.run_scope import read_coverage
+        from kpi.run.scope import read_coverage
 
         shutil.copytree(ROOT / "data", work / "data")
         coverage = read_coverage(work)
@@ -312,7 +312,7 @@ def choose(kind: str, quarter: str, count: int, work: Path
 def make_jobs(notebooks: list[Path], areas: list[str], quarter: str, out: Path,
               engine: str) -> list[Job]:
     """Jobs as the runner makes them; outputs under ``out``, data from ``out/../data``."""
-    from kpi.jobs import Job
+    from kpi.run.jobs import Job
 
     data = out.parent / "data"
     return [
@@ -383,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
             if "d" not in args.skip:
                 jobs = make_jobs(notebooks, areas, args.quarter, work / f"d-{n}", "none")
                 times, usage, wall, cpu = run_plain(jobs, args.jobs,
-                                                    (*PLAIN_IMPORTS, "kpi.notebook"))
+                                                    (*PLAIN_IMPORTS, "kpi.notebook.report"))
                 keep_best(results, "d", summarise("(d) plain Python", jobs, usage, wall, cpu,
                                                   len(times)))
             if "b" not in args.skip:
@@ -402,7 +402,8 @@ def main(argv: list[str] | None = None) -> int:
             _restart_forkserver([])  # (b) starts it as `kpi run` does, with its preload
             _, _, warm_wall, _ = run_pool(jobs, args.jobs)
             _restart_forkserver([])  # (d) imports in its two processes, in parallel
-            _, _, plain_wall, _ = run_plain(jobs, args.jobs, (*PLAIN_IMPORTS, "kpi.notebook"))
+            _, _, plain_wall, _ = run_plain(jobs, args.jobs,
+                                            (*PLAIN_IMPORTS, "kpi.notebook.report"))
             one["b"] = min(one.get("b", warm_wall), warm_wall)
             one["d"] = min(one.get("d", plain_wall), plain_wall)
         report(results, one)

@@ -60,8 +60,8 @@ def _child(quarter: str, langs: list[str], repeat: int) -> None:
     """Measure with whatever ``kpi`` is importable; print JSON on stdout."""
     import contextlib
 
-    from kpi.notebook import open_report
-    from kpi.quarterly import Quarterly
+    from kpi.analysis.series import Quarterly
+    from kpi.notebook.report import open_report
 
     times: dict[str, dict[str, float]] = {}
     digest = hashlib.sha256()

@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from kpi.catalog import load_catalog
+from kpi.core.catalog import load_catalog
 from kpi.tables import read_source
 
 TABLES = Path(__file__).resolve().parents[1] / "data" / "raw" / "tables"

@@ -31,8 +31,8 @@ class UsageError(KpiError, ValueError):
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate the catalogue and list what the raw folder holds."""
-    from kpi.catalog import load_catalog
-    from kpi.inventory import inventory
+    from kpi.core.catalog import load_catalog
+    from kpi.ingest.inventory import inventory
 
     catalog = load_catalog(args.catalog)
     domains = sorted({i.domain for i in catalog})
@@ -53,9 +53,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from kpi.catalog import load_catalog
-    from kpi.ingest import ingest
-    from kpi.lock import run_lock
+    from kpi.core.catalog import load_catalog
+    from kpi.ingest.pipeline import ingest
+    from kpi.run.lock import run_lock
 
     root = _root(args)
     _check_seconds("--wait", args.wait, zero=True)
@@ -71,8 +71,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from kpi.extract import extract_file
-    from kpi.store import csv_bytes
+    from kpi.core.store import csv_bytes
+    from kpi.extract.extractor import extract_file
 
     output = _extract_output(args.output, args.files)
     frames, failed = [], 0
@@ -86,7 +86,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if frames:
         data = csv_bytes(pd.concat(frames, ignore_index=True))
         if output is not None:
-            from kpi.atomic import write_bytes
+            from kpi.util.atomic import write_bytes
 
             write_bytes(output, data)
             print(f"kpi extract: {sum(map(len, frames))} rows → {args.output}", file=sys.stderr)
@@ -122,13 +122,13 @@ def _extract_output(name: str | None, inputs: Sequence[str]) -> Path | None:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from kpi.sample import sample_command
+    from kpi.sample.dataset import sample_command
 
     return sample_command(Path(args.out), seed=args.seed)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from kpi.runner import run_quarter
+    from kpi.run.runner import run_quarter
 
     _INGEST_PROBLEMS.clear()
     _check_seconds("--timeout", args.timeout)
@@ -171,10 +171,10 @@ _INGEST_PROBLEMS: list[tuple[str, str]] = []
 
 def _ingest_for_run(root: Path) -> None:
     """Ingest, then compute the quarterly series once for all the run's notebooks."""
-    from kpi import store
-    from kpi.catalog import load_catalog
-    from kpi.ingest import ingest
-    from kpi.quarterly_cache import cached_quarterly
+    from kpi.analysis.series_cache import cached_quarterly
+    from kpi.core import store
+    from kpi.core.catalog import load_catalog
+    from kpi.ingest.pipeline import ingest
 
     processed = root / "data" / "processed"
     result = ingest(root / "data" / "raw", processed)

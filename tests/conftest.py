@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpi import schema
+from kpi.core import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 

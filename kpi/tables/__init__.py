@@ -1,4 +1,4 @@
-"""Indicator tables (CSV, XLSX) → observation rows (the contract of :mod:`kpi.schema`).
+"""Indicator tables (CSV, XLSX) → observation rows (the contract of :mod:`kpi.core.schema`).
 
 Public API:
 
@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kpi import schema
-from kpi.catalog import Catalog, load_catalog
+from kpi.core import schema
+from kpi.core.catalog import Catalog, load_catalog
 from kpi.errors import SourceError, TableError
 from kpi.tables.grid import FORMULA_NOTE, read_csv_grid, read_xlsx_grids, uncached_formulas
 from kpi.tables.long import read_long

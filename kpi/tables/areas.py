@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from kpi.tables.text import fold, slugify
+from kpi.core.text import fold, slugify
 
 COUNTRY: Final = "vietnam"
 

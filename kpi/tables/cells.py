@@ -16,10 +16,10 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
+from kpi.core.text import one_line
 from kpi.errors import NumberParseError
-from kpi.numbers import parse_amount
+from kpi.numbers.vietnamese import parse_amount
 from kpi.tables.grid import Cell
-from kpi.tables.text import one_line
 from kpi.tables.units import to_decimal
 
 NO_VALUE: Final = frozenset({

@@ -26,8 +26,8 @@ from xml.etree import ElementTree
 
 from openpyxl.utils import get_column_letter, range_boundaries
 
+from kpi.core.text import clean
 from kpi.errors import SourceError
-from kpi.tables.text import clean
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +283,7 @@ def read_xlsx_grids(path: Path, source: str, sheets: list[str] | None = None) ->
     """Grids of the workbook's sheets (all, or those named, in workbook order)."""
     import openpyxl
 
-    from kpi.limits import check_office
+    from kpi.core.limits import check_office
 
     check_office(path, source)
     try:

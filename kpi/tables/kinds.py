@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from kpi.tables.text import one_line
+from kpi.core.text import one_line
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Final
 
+from kpi.core.text import one_line
 from kpi.errors import TableError
 from kpi.tables.cells import is_no_value, looks_numeric, year_like
 from kpi.tables.grid import Grid
 from kpi.tables.kinds import NOTE_HEADER, UNIT_HEADER, YEAR, is_comparison
-from kpi.tables.text import one_line
 from kpi.tables.units import Unit, parse_unit
 
 FOOTNOTE: Final = re.compile(

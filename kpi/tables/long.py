@@ -8,7 +8,7 @@ The mapping's ``long:`` section names the columns::
       #   span year     → a year (period = its Q4);
       #   span to_date  → dates; with at: quarter_end, the last row on or before each
       #                   quarter end (as_of = its date), for quarters the file covers
-      #   other spans   → period labels read by kpi.periods.parse_span
+      #   other spans   → period labels read by kpi.core.periods.parse_span
       measure: plan                    # default value
       qualifier: exact
       unit: Triệu đồng                 # default unit of the value columns
@@ -31,9 +31,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from kpi.catalog import Catalog
+from kpi.core.catalog import Catalog
+from kpi.core.periods import Span, parse_span
 from kpi.errors import NumberParseError, PeriodError, TableError
-from kpi.periods import Span, parse_span
 from kpi.tables.areas import AREA_NAMES, area_slug
 from kpi.tables.cells import read_cell
 from kpi.tables.grid import Grid

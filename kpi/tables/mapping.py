@@ -37,9 +37,9 @@ from typing import Final
 
 import yaml
 
-from kpi.catalog import Catalog, load_yaml
+from kpi.core.catalog import Catalog, load_yaml
+from kpi.core.text import label_key, one_line
 from kpi.errors import TableError
-from kpi.tables.text import label_key, one_line
 from kpi.tables.units import Unit, parse_unit
 
 PATH_SEP: Final = ">"

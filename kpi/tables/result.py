@@ -13,8 +13,8 @@ from typing import Literal
 
 import pandas as pd
 
-from kpi import schema
-from kpi.catalog import UNCLASSIFIED, Rule
+from kpi.core import schema
+from kpi.core.catalog import UNCLASSIFIED, Rule
 from kpi.errors import TableError
 
 Errors = Literal["raise", "report"]

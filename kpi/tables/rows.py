@@ -22,14 +22,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
+from kpi.core.periods import Span, parse_span
+from kpi.core.text import label_key, one_line
 from kpi.errors import PeriodError
-from kpi.periods import Span, parse_span
 from kpi.tables.areas import area_slug
 from kpi.tables.cells import is_no_value, looks_numeric
 from kpi.tables.grid import Cell, Grid
 from kpi.tables.kinds import PERIOD_WORDS, Kind, header_kind
 from kpi.tables.layout import Layout, is_ditto
-from kpi.tables.text import label_key, one_line
 from kpi.tables.units import Unit, parse_unit
 
 _MARKER: Final = re.compile(

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kpi.catalog import UNCLASSIFIED, Rule
+from kpi.core.catalog import UNCLASSIFIED, Rule
+from kpi.core.text import slugify
 from kpi.tables.grid import Grid
 from kpi.tables.rows import BodyRow
-from kpi.tables.text import slugify
 
 
 def _children(rows: list[BodyRow], parent: BodyRow) -> list[BodyRow]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from kpi.tables.text import label_key, one_line
+from kpi.core.text import label_key, one_line
 
 
 @dataclass(frozen=True)

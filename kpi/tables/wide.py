@@ -23,9 +23,10 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Final
 
-from kpi.catalog import UNCLASSIFIED, Catalog
+from kpi.core.catalog import UNCLASSIFIED, Catalog
+from kpi.core.periods import Span, parse_span
+from kpi.core.text import one_line
 from kpi.errors import NumberParseError, PeriodError, TableError
-from kpi.periods import Span, parse_span
 from kpi.tables.areas import AREA_NAMES, COUNTRY, area_slug
 from kpi.tables.cells import is_no_value, looks_numeric, read_cell
 from kpi.tables.grid import Grid
@@ -35,7 +36,6 @@ from kpi.tables.mapping import SheetSpec
 from kpi.tables.result import Collector, RejectedCell
 from kpi.tables.rows import BodyRow, walk_rows
 from kpi.tables.structure import structure_rules
-from kpi.tables.text import one_line
 from kpi.tables.units import PERCENT, Unit, parse_unit
 
 #: Units of measure (not counts): a generic counter ("cái") never stands for them.

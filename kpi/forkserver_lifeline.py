@@ -1,7 +1,0 @@
-"""Imported first by the forkserver ``kpi run``'s workers are forked from (a preload
-module, imported nowhere else): the forkserver is killed when the run ends, however it
-ends, and its workers with it (:mod:`kpi.lifeline`)."""
-
-from kpi.lifeline import die_with_parent
-
-die_with_parent()

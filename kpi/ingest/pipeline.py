@@ -1,0 +1,349 @@
+"""``kpi ingest``: raw files → the observation table, reviewed and validated.
+
+Walks ``data/raw/`` (read only), extracts report prose and reads indicator tables,
+applies analysts' corrections, validates (schema and the catalogue's consistency
+rules) and writes to ``data/processed/``:
+
+- ``observations.parquet`` / ``observations.csv``: the contract;
+- ``review.csv``: every extracted row with its evidence, in reading order;
+- ``quality.csv``: findings (unreadable files, rejected cells, rule violations ...);
+- ``areas.csv``: the areas seen, with names where a heading gave one;
+- ``ingest_state.json``: the input fingerprint, so an unchanged input is not re-read.
+
+A file that cannot be read (or is no regular file, or a link out of the project) is
+reported by name and reason, as is a bad row of ``corrections.csv``; the others still
+ingest and :attr:`IngestResult.ok` is false. The outputs are committed together
+(:mod:`kpi.util.staging`): all new or all as they were. Reruns on the same input give
+identical bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Final
+
+import pandas as pd
+
+import kpi
+from kpi.core import findings as fnd
+from kpi.core import schema, store
+from kpi.core.bounds import flag_column, plausibility_findings
+from kpi.core.catalog import UNCLASSIFIED, Catalog, Rule, load_catalog
+from kpi.core.findings import Finding
+from kpi.errors import KpiError
+from kpi.ingest.corrections import apply_corrections, read_corrections_lenient
+from kpi.ingest.inventory import CORRECTIONS, RawFile, fingerprint, inventory
+from kpi.util import atomic
+from kpi.util.staging import staged_folder
+
+STATE = "ingest_state.json"
+Log = Callable[[str], None]
+
+
+@dataclass
+class IngestResult:
+    """What an ingest did; ``failed`` lists (file, reason) for files that could not be read."""
+
+    observations: pd.DataFrame
+    findings: pd.DataFrame
+    files: list[RawFile]
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+@dataclass
+class FileReading:
+    """What one raw file gave: observations, findings, area names, implied rules."""
+
+    observations: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+    areas: dict[str, str] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
+
+
+def read_raw_file(f: RawFile, catalog: Catalog | None = None) -> FileReading:
+    """Read one report or table against ``catalog`` (default: :func:`load_catalog`);
+    raises a :class:`KpiError` when the file cannot be read."""
+    from kpi.core.limits import check_file_size
+
+    check_file_size(f.path, f.rel)
+    if f.kind == "report":
+
+        from kpi.extract.textio import read_text
+
+        extractor = _extractor(catalog or load_catalog())
+        text = read_text(f.path)
+        obs, heading = extractor.extract(text, source=f.rel,  # type: ignore[attr-defined]
+                                         prepared=True)
+        names = {heading.area_slug: heading.area_name} if heading.area_slug else {}
+        return FileReading(obs, findings=long_numbers(text, f.rel), areas=names)
+    from kpi.tables import read_source
+    from kpi.tables.grid import FORMULA_NOTE
+
+    result = read_source(f.path, source=f.rel, errors="report", catalog=catalog)
+    found = [
+        Finding("warning", "rejected_cell", f"not a number: {r.text!r} ({r.reason})",
+                source=f.rel, locator=r.locator)
+        for r in result.rejected
+    ]
+    found += [Finding("warning", "formula_without_value", note, source=f.rel)
+              if note.startswith(FORMULA_NOTE) else Finding("info", "not_read", note, source=f.rel)
+              for note in result.notes]
+    return FileReading(result.observations, found, dict(result.areas), tuple(result.rules))
+
+
+#: A run of more digits than this is no reported value: a float keeps 15 to 17 digits,
+#: and the largest real amounts (a country's GDP in đồng) have 17.
+_LONG_NUMBER: Final = re.compile(r"\d(?:[.,]?\d){24,}")
+
+
+def long_numbers(text: str, source: str) -> list[Finding]:
+    """A finding for each number in ``text`` too long to be read exactly (extraction
+    skips those it cannot read at all: they would otherwise vanish without a word)."""
+    from kpi.numbers.vietnamese import parse_number
+
+    found = []
+    for line_no, line in enumerate(text.split("\n"), 1):
+        for m in _LONG_NUMBER.finditer(line):
+            digits = sum(c.isdigit() for c in m.group())
+            shown = m.group() if len(m.group()) <= 40 else m.group()[:37] + "…"
+            try:
+                parse_number(m.group())
+                why = "read, but a float keeps only its first 15 to 17 digits"
+            except KpiError:
+                why = "too large to read: not extracted"
+            found.append(Finding("warning", "unreadable_number",
+                                 f"cần kiểm tra: a number of {digits} digits ({shown}): {why}",
+                                 source=source, locator=f"L{line_no}:{m.start()}-{m.end()}"))
+    return found
+
+
+_EXTRACTORS: dict[int, tuple[Catalog, object]] = {}
+
+
+def _extractor(catalog: Catalog) -> object:
+    """One :class:`~kpi.extract.Extractor` per catalogue (compiling its cues costs)."""
+    from kpi.extract.extractor import Extractor
+
+    kept = _EXTRACTORS.get(id(catalog))
+    if kept is None or kept[0] is not catalog:
+        _EXTRACTORS.clear()
+        kept = _EXTRACTORS[id(catalog)] = (catalog, Extractor(catalog))
+    return kept[1]
+
+
+def _with_rules(catalog: Catalog, rules: list[Rule]) -> Catalog:
+    """The catalogue plus table-implied rules it does not already state."""
+    def shape(r: Rule) -> tuple:
+        return (r.kind, r.total, frozenset(r.parts))
+
+    known = {shape(r) for r in catalog.rules}
+    new: dict[tuple, Rule] = {}
+    for rule in rules:
+        if shape(rule) not in known and all(c in catalog for c in (rule.total, *rule.parts)):
+            new.setdefault(shape(rule), rule)
+    return replace(catalog, rules=catalog.rules + tuple(new.values())) if new else catalog
+
+
+def _state(files: list[RawFile], catalog_files: str) -> dict[str, str]:
+    return {"fingerprint": fingerprint(files), "kpi": kpi.__version__, "catalog": catalog_files}
+
+
+def _unchanged(processed: Path, state: dict[str, str]) -> bool:
+    path = processed / STATE
+    outputs = [store.OBSERVATIONS_PARQUET, "quality.csv", "review.csv"]
+    if not path.exists() or not all((processed / o).exists() for o in outputs):
+        return False
+    try:
+        if json.loads(path.read_text(encoding="utf-8")) != state:
+            return False
+    except (OSError, ValueError):
+        return False
+    return _readable_parquet(processed / store.OBSERVATIONS_PARQUET)
+
+
+def _readable_parquet(path: Path) -> bool:
+    """Whether the parquet file's footer reads (a truncated or corrupted table is
+    ingested again rather than called unchanged)."""
+    import pyarrow.parquet as pq
+
+    try:
+        pq.read_metadata(path)
+    except Exception:  # pyarrow raises several unrelated types
+        _stderr(f"ingest: {path.name} is unreadable: ingesting again")
+        return False
+    return True
+
+
+def ingest(
+    raw_dir: Path,
+    processed_dir: Path,
+    *,
+    catalog: Catalog | None = None,
+    force: bool = False,
+    log: Log = _stderr,
+) -> IngestResult:
+    """Ingest every raw file; skip the work when inputs are unchanged (unless ``force``)."""
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    if not raw_dir.is_dir():
+        raise KpiError("raw data folder not found", where=str(raw_dir))
+    catalog = catalog or load_catalog()
+    files = inventory(raw_dir)
+    state = _state(files, ",".join(sorted({i.origin for i in catalog})))
+    if not force and _unchanged(processed_dir, state):
+        log(f"ingest: {len(files)} raw files unchanged, nothing to do")
+        return IngestResult(store.read_observations(processed_dir),
+                            pd.read_csv(processed_dir / "quality.csv", dtype=str,
+                                        keep_default_na=False, encoding="utf-8-sig"),
+                            files, skipped=True)
+
+    frames: list[pd.DataFrame] = []
+    found: list[Finding] = []
+    failed: list[tuple[str, str]] = []
+    names: dict[str, str] = {}
+    implied: list[Rule] = []
+    for f in files:
+        if f.link and not f.problem:
+            found.append(Finding("info", "symlink", f"symbolic link to {f.link} (inside the "
+                                 "project): read", source=f.rel))
+        if f.problem and f.kind in ("report", "table", "corrections", "config"):
+            failed.append((f.rel, f.problem))
+            found.append(Finding("error", "unreadable_file", f.problem, source=f.rel))
+            log(f"ingest: {f.rel}: FAILED — {f.problem}")
+        elif f.problem:
+            found.append(Finding("info", "skipped_file", f.problem, source=f.rel))
+    readable = [f for f in files if f.kind in ("report", "table") and not f.problem]
+    for n, f in enumerate(readable, 1):
+        try:
+            reading = read_raw_file(f, catalog)
+        except KpiError as exc:
+            failed.append((f.rel, str(exc)))
+            found.append(Finding("error", "unreadable_file", str(exc), source=f.rel))
+            log(f"ingest: [{n}/{len(readable)}] {f.rel}: FAILED — {exc}")
+            continue
+        obs = reading.observations
+        obs = obs.assign(synthetic=obs["synthetic"] | f.synthetic) if len(obs) else obs
+        frames.append(obs)
+        found.extend(reading.findings)
+        # Tables may know an area only by slug; never let that erase a heading's name.
+        names.update({a: n for a, n in reading.areas.items() if n or a not in names})
+        implied.extend(reading.rules)
+        log(f"ingest: [{n}/{len(readable)}] {f.rel}: {len(obs)} values")
+    for f in files:
+        if f.kind == "unknown" and not f.problem:
+            found.append(Finding("info", "skipped_file", "not a report or table; not read",
+                                 source=f.rel))
+
+    observations = pd.concat([schema.empty(), *frames], ignore_index=True)
+    observations = schema.conform(observations)
+    corrections = next((f for f in files if f.kind == "corrections" and not f.problem), None)
+    if corrections is not None:
+        try:
+            good, bad = read_corrections_lenient(corrections.path)
+        except KpiError as exc:
+            good, bad = None, [exc]
+        for exc in bad:  # a bad row is named and skipped; the good rows apply
+            failed.append((CORRECTIONS, str(exc)))
+            found.append(Finding("error", "bad_correction", str(exc), source=CORRECTIONS))
+            log(f"ingest: {CORRECTIONS}: {exc}")
+        if good is not None:
+            observations, extra = apply_corrections(observations, good, catalog)
+            found.extend(extra)
+    observations = schema.validate(schema.conform(observations))
+    found.extend(_unclassified(observations))
+    found.extend(plausibility_findings(observations, catalog))
+    rules_found = _rule_findings(observations, _with_rules(catalog, implied))
+    quality = fnd.frame(pd.concat([fnd.frame(found), rules_found], ignore_index=True))
+
+    # Every output of this ingest is committed together: all new, or (disk full, an
+    # interruption) all as they were.
+    with staged_folder(processed_dir) as stage:
+        store.write_observations(observations, stage)
+        store.write_csv(review_table(observations, catalog), stage / "review.csv")
+        store.write_csv(quality, stage / "quality.csv")
+        store.write_csv(areas_table(observations, names), stage / "areas.csv")
+        state_text = json.dumps(state if not failed else {**state, "failed": "yes"}, indent=1)
+        atomic.write_text(stage / STATE, state_text)
+    log(f"ingest: {len(observations)} observations from {len(readable) - len(failed)} files, "
+        f"{len(quality)} findings, {len(failed)} unreadable")
+    return IngestResult(store.read_observations(processed_dir), quality, files, failed)
+
+
+def _unclassified(obs: pd.DataFrame) -> list[Finding]:
+    counts = obs[obs["indicator"] == UNCLASSIFIED].groupby("source").size()
+    return [Finding("info", "unclassified", f"{n} numbers not matched to a catalogue indicator "
+                    "(see review.csv)", source=str(src)) for src, n in counts.items()]
+
+
+def _rule_findings(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    from kpi.analysis import consistency
+
+    return fnd.frame(consistency(obs, catalog))
+
+
+_LINE = re.compile(r"L(\d+):(\d+)")
+
+
+def review_table(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Every row with its evidence and indicator name, in the order a person reads a file."""
+    from kpi.numbers.vietnamese import format_number
+
+    pos = obs["locator"].str.extract(_LINE).apply(pd.to_numeric).fillna(-1).astype(int)
+    names = {i.code: i.name_vi for i in catalog}
+    table = obs.assign(
+        _line=pos[0], _col=pos[1],
+        indicator_vi=obs["indicator"].map(names).fillna(""),
+        value_vi=obs["value"].map(lambda v: format_number(v, decimals=2)),
+        check=flag_column(obs, catalog),
+    )
+    table = table.sort_values(["source", "_line", "_col", "locator"], kind="mergesort")
+    cols = ["source", "locator", "area", "period", "span", "month", "as_of", "indicator",
+            "indicator_vi", "measure", "value", "value_vi", "check", "unit", "qualifier", "subject",
+            "evidence", "derived", "synthetic"]
+    return table[cols].reset_index(drop=True)
+
+
+def areas_table(obs: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """The areas seen: slug, Vietnamese name (from a heading when one gave it), row count."""
+    counts = obs.groupby("area").size()
+    return pd.DataFrame({
+        "area": counts.index.astype(str),
+        "name": [names.get(a, "") for a in counts.index],
+        "observations": counts.to_numpy(),
+    })
+
+
+def load_observations(data_dir: Path, *, log: Log = _stderr) -> pd.DataFrame:
+    """The observation table under ``data_dir/processed``, ingesting ``data_dir/raw`` first
+    when the processed files are missing or older than the raw inputs.
+
+    This is what notebooks call: a fresh clone opened in JupyterLab just works.
+    """
+    refresh(data_dir, log=log)
+    return store.read_observations(Path(data_dir) / "processed")
+
+
+def refresh(data_dir: Path, *, log: Log = _stderr) -> None:
+    """Ingest ``data_dir/raw`` into ``data_dir/processed`` when the processed files are
+    missing or older than the raw inputs (nothing to do without ``raw``)."""
+    data_dir = Path(data_dir)
+    processed = data_dir / "processed"
+    raw = data_dir / "raw"
+    if raw.is_dir():
+        catalog = load_catalog()
+        state = _state(inventory(raw), ",".join(sorted({i.origin for i in catalog})))
+        if not _unchanged(processed, state):
+            ingest(raw, processed, catalog=catalog, log=log)
