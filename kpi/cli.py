@@ -8,6 +8,8 @@ exit code is 0 on success, 1 when some input failed (others were still processed
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -18,7 +20,14 @@ from kpi.warm.settings import ENGINE_NAME
 
 
 def _root(args: argparse.Namespace) -> Path:
-    return Path(args.root).resolve()
+    root = Path(args.root).resolve()
+    if not root.is_dir():
+        raise UsageError("project folder not found", where=str(root))
+    return root
+
+
+class UsageError(KpiError, ValueError):
+    """A command line that names something that does not exist or a value out of range."""
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -31,23 +40,30 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"catalogue: {len(catalog)} indicators, {len(catalog.rules)} rules, "
           f"domains: {', '.join(domains)}")
     raw = _root(args) / "data" / "raw"
+    if not raw.is_dir():
+        raise UsageError("raw data folder not found", where=str(raw))
     files = inventory(raw)
     print(f"{raw.relative_to(_root(args)) if raw.is_relative_to(_root(args)) else raw}: "
           f"{len(files)} files")
     for f in files:
         mark = " (sample)" if f.synthetic else ""
         print(f"  {f.kind:<11} {f.size:>10,d} B  {f.sha256[:12]}  {f.rel}{mark}")
-    return 0
+        if f.problem:
+            print(f"kpi check: {f.rel}: {f.problem}", file=sys.stderr)
+    return 1 if any(f.problem and f.kind != "doc" for f in files) else 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from kpi.core.catalog import load_catalog
     from kpi.ingest.pipeline import ingest
+    from kpi.run.lock import run_lock
 
     root = _root(args)
-    result = ingest(Path(args.raw or root / "data" / "raw"),
-                    Path(args.out or root / "data" / "processed"),
-                    catalog=load_catalog(args.catalog), force=args.force, jobs=args.jobs)
+    _check_seconds("--wait", args.wait, zero=True)
+    with run_lock(root, args.wait):  # the lock `kpi run` takes: never ingest under a run
+        result = ingest(Path(args.raw or root / "data" / "raw"),
+                        Path(args.out or root / "data" / "processed"),
+                        catalog=load_catalog(args.catalog), force=args.force, jobs=args.jobs)
     for rel, reason in result.failed:
         print(f"kpi ingest: cannot read {rel}: {reason}", file=sys.stderr)
     return 0 if result.ok else 1
@@ -83,6 +99,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     def log(msg: str) -> None:
         print(f"kpi extract: {msg}", file=sys.stderr, flush=True)
 
+    output = _extract_output(args.output, args.files)
     frames, failed = [], 0
     cache = _ocr_cache(_root(args))
     for name in args.files:
@@ -114,14 +131,40 @@ def cmd_extract(args: argparse.Namespace) -> int:
             failed += 1
     if frames:
         data = csv_bytes(pd.concat(frames, ignore_index=True))
-        if args.output:
+        if output is not None:
             from kpi.util.atomic import write_bytes
 
-            write_bytes(Path(args.output), data)
+            write_bytes(output, data)
             print(f"kpi extract: {sum(map(len, frames))} rows → {args.output}", file=sys.stderr)
         else:
             sys.stdout.write(data.decode("utf-8-sig"))
     return 1 if failed else 0
+
+
+def _extract_output(name: str | None, inputs: Sequence[str]) -> Path | None:
+    """Where ``kpi extract -o NAME`` may write: ``None`` for standard output (no ``-o``, or
+    ``-o -``); a new file, or a regular file that is not one of ``inputs``. A symlink, FIFO,
+    device or folder is never replaced."""
+    if name is None or name == "-":
+        return None
+    path = Path(name)
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        if not path.parent.is_dir():
+            raise UsageError("output folder not found", where=str(path.parent)) from None
+        return path
+    import stat
+
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError("output exists and is not a regular file (a link, pipe, device or "
+                         "folder is never replaced); use -o - for standard output",
+                         where=name)
+    for item in inputs:
+        with contextlib.suppress(OSError):
+            if os.path.samefile(item, path):
+                raise UsageError("output is one of the input files", where=name)
+    return path
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -133,6 +176,10 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from kpi.run.runner import run_quarter
 
+    _INGEST_PROBLEMS.clear()
+    _check_seconds("--timeout", args.timeout)
+    _check_seconds("--notebook-timeout", args.notebook_timeout)
+    _check_seconds("--wait", args.wait, zero=True)
     areas: list[str] | str | None = ("all" if args.all_areas
                                      else _resolve_areas(_root(args), args.area) or None)
     result = run_quarter(
@@ -150,6 +197,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         ingest=_ingest_for_run,
     )
     print(result.summary(), file=sys.stderr)
+    if _INGEST_PROBLEMS and result.exit_code == 0:
+        print(f"kpi run: the ingest could not read {len(_INGEST_PROBLEMS)} input(s); "
+              "see data/processed/quality.csv", file=sys.stderr)
+        return 1
     return result.exit_code
 
 
@@ -166,6 +217,18 @@ def _resolve_areas(root: Path, given: Sequence[str] | None) -> list[str]:
     return [resolve(a, known, listed_in=listed_in, where="--area") for a in given or ()]
 
 
+def _check_seconds(option: str, value: float | None, *, zero: bool = False) -> None:
+    if value is None:
+        return
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+        raise UsageError(f"{option} must be a positive number of seconds", text=str(value),
+                         where=option)
+
+
+#: (file, reason) of the inputs the run's ingest could not read: they make the exit code 1.
+_INGEST_PROBLEMS: list[tuple[str, str]] = []
+
+
 def _ingest_for_run(root: Path) -> None:
     """Ingest, then compute the quarterly series once for all the run's notebooks."""
     from kpi.analysis.series_cache import cached_quarterly
@@ -175,6 +238,7 @@ def _ingest_for_run(root: Path) -> None:
 
     processed = root / "data" / "processed"
     result = ingest(root / "data" / "raw", processed, jobs=os.cpu_count() or 1)
+    _INGEST_PROBLEMS[:] = result.failed
     for rel, reason in result.failed:
         print(f"kpi run: ingest could not read {rel}: {reason}", file=sys.stderr)
     if (processed / store.OBSERVATIONS_PARQUET).is_file():
@@ -202,12 +266,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="re-read even if inputs are unchanged")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                    help="pages OCR'd in parallel (default: CPU count)")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for a running `kpi run`'s lock (default: stop at once)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("extract", help="print the observations read from report files "
                                        "(text, HTML, Word, PDF, scans, .csv/.xlsx tables)")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("-o", "--output", metavar="OUT.csv", help="write CSV here instead of stdout")
+    p.add_argument("-o", "--output", metavar="OUT.csv",
+                   help="write CSV here (a new or regular file, not an input); '-': stdout")
     p.add_argument("--area", help="area slug, when the heading does not say")
     p.add_argument("--quarter", help="quarter (2022Q1), when the heading does not say")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
@@ -250,6 +317,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.catalog:
+        # Through the environment, so every reader honours it: table mappings, the run's
+        # ingest, and the notebooks' kernels.
+        paths = [str(Path(p).resolve()) for p in args.catalog]
+        old = [p for p in os.environ.get("KPI_CATALOG", "").split(os.pathsep) if p]
+        os.environ["KPI_CATALOG"] = os.pathsep.join(dict.fromkeys([*paths, *old]))
+        args.catalog = []
     try:
         return int(args.func(args))
     except KpiError as exc:
@@ -258,6 +332,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"kpi {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`kpi check | head -1`): not an error of ours
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except MemoryError:
+        print(f"kpi {args.command}: out of memory", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        where = f" at {exc.filename}" if exc.filename else ""
+        print(f"kpi {args.command}: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -96,13 +96,18 @@ class AreaFindings:
     conflicts: pd.DataFrame
     rules: pd.DataFrame
     loose: pd.DataFrame
+    #: the quarter's observations whose value no area of its level could report
+    #: (:mod:`kpi.core.bounds`), with a ``why`` column
+    implausible: pd.DataFrame | None = None
 
     def count(self, catalog: Catalog, domain: str | None = None) -> int:
         """How many rows :func:`domain_findings` gives for ``domain`` (None: all), without
         building them."""
         codes = _codes(catalog, domain)
+        odd = self.implausible if self.implausible is not None else self.loose.iloc[:0]
         return (sum(c in codes for c in self.conflicts["indicator"].tolist())
                 + sum(c in codes for c in self.rules["indicator"].tolist())
+                + sum(c in codes for c in odd["indicator"].tolist())
                 + (1 if len(self.loose) else 0))
 
 
@@ -125,7 +130,15 @@ def area_findings(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
         # q.observations is conformed already: consistency() without conforming again
         rules=broken_rules(obs[obs["measure"] == "value"], catalog),
         loose=obs[~obs["indicator"].isin(list(catalog.indicators))],
+        implausible=_implausible(obs, catalog),
     )
+
+
+def _implausible(obs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    from kpi.core.bounds import problems
+
+    why = problems(obs, catalog)
+    return obs[why != ""].assign(why=why[why != ""])
 
 
 def domain_findings(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
@@ -155,6 +168,20 @@ def domain_findings(data: pd.DataFrame | Quarterly, catalog: Catalog, area: str,
     rules = found.rules[found.rules["indicator"].isin(codes)]
     loose = found.loose
     extra = []
+    odd = found.implausible if found.implausible is not None else loose.iloc[:0]
+    for row in odd[odd["indicator"].isin(codes)].itertuples(index=False):
+        extra.append({
+            "severity": "warning",
+            "kind": "implausible",
+            "area": area,
+            "period": str(row.period),
+            "indicator": row.indicator,
+            "source": row.source,
+            "locator": row.locator,
+            "detail": f"cần kiểm tra: {row.why}",
+            "detail_en": f"to be checked: {row.why}",
+            "values": (float(row.value),),
+        })
     if len(loose):
         label = labels.quarter_label(period, lang)
         n = len(loose)

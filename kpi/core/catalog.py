@@ -174,9 +174,46 @@ def _rule(raw: object, where: str, index: int) -> Rule:
 _LOADER: Final = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+#: The most nodes a YAML text may stand for once its aliases are expanded: a few hundred
+#: bytes of nested aliases ("billion laughs") would otherwise stand for billions.
+MAX_YAML_NODES: Final = 100_000
+
+
+class YamlTooLarge(yaml.YAMLError):
+    """A YAML text whose aliases expand past :data:`MAX_YAML_NODES` nodes."""
+
+
 def load_yaml(text: str) -> object:
-    """``yaml.safe_load(text)``, with the C parser when available."""
+    """``yaml.safe_load(text)``, with the C parser when available; raises
+    :class:`YamlTooLarge` (a ``yaml.YAMLError``) when aliases expand past the limit."""
+    if "&" in text and "*" in text:  # anchors and aliases: count before building
+        _check_expansion(text)
     return yaml.load(text, Loader=_LOADER)
+
+
+def _check_expansion(text: str) -> None:
+    """Count the nodes ``text`` stands for, each alias as the size of its anchor's node, in
+    one pass over the parser's events (nothing is built)."""
+    total = 0
+    sizes: dict[str, int] = {}
+    open_nodes: list[tuple[str | None, int]] = []
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            total += sizes.get(event.anchor or "", 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            total += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            total += 1
+            open_nodes.append((event.anchor, total - 1))
+        elif isinstance(event, yaml.CollectionEndEvent) and open_nodes:
+            anchor, start = open_nodes.pop()
+            if anchor:
+                sizes[anchor] = total - start
+        if total > MAX_YAML_NODES:
+            raise YamlTooLarge(f"its aliases expand to more than {MAX_YAML_NODES:,} nodes "
+                               "(the limit; write the repeated part out instead)")
 
 
 def _read(text: str, where: str) -> tuple[list[Indicator], list[Rule]]:
@@ -253,4 +290,6 @@ def _build(paths: tuple[str, ...]) -> Catalog:
             sources.append((p, Path(p).read_text(encoding="utf-8")))
         except OSError as exc:
             raise CatalogError(f"cannot read catalogue file: {exc.strerror}", where=p) from exc
+        except UnicodeDecodeError as exc:
+            raise CatalogError(f"not UTF-8 text (byte {exc.start})", where=p) from exc
     return build_catalog(sources)

@@ -104,7 +104,11 @@ def convert_to_docx(path: Path, out_dir: Path) -> Path:
 
 
 def _docx(path: Path) -> tuple[str, list[DocTable]]:
-    """A .docx body's text (paragraphs; table rows tab-separated) and its tables."""
+    """A .docx body's text (paragraphs; table rows tab-separated) and its tables; a file
+    past the uncompressed-size limit is refused before anything is inflated."""
+    from kpi.core.limits import check_office
+
+    check_office(path, str(path))
     try:
         import docx
         from docx.oxml.ns import qn
@@ -233,6 +237,7 @@ class DocumentResult:
     completion: Completion
     notes: list[str]
     table_notes: list[str] = field(default_factory=list)
+    text: str = ""  # the document's text, as the extractor read it
 
     @property
     def heading(self) -> Heading:
@@ -349,7 +354,7 @@ def extract_document(path: str | Path, *, source: str | None = None,
             frame = frame.assign(area="")
         if heading.period is None:
             frame = frame.assign(period=pd.Series([pd.NaT] * len(frame), dtype=object))
-    return DocumentResult(frame, completion, doc.notes, table_notes)
+    return DocumentResult(frame, completion, doc.notes, table_notes, doc.text)
 
 
 def missing_message(rel: str, result: DocumentResult) -> str:

@@ -235,7 +235,27 @@ def _sentences(text: str) -> list[tuple[int, int]]:
         start = m.end()
     if start < len(text):
         out.append((start, len(text)))
+    if any(e - s > _MAX_SENTENCE for s, e in out):
+        out = [piece for s, e in out for piece in _split_long(text, s, e)]
     return out
+
+
+#: A "sentence" longer than this (no full stop in 1,000 characters: a run-on line or a
+#: list flattened into one line) is read in pieces cut after a comma, semicolon or space;
+#: reading a sentence compares each of its numbers with the others before it.
+_MAX_SENTENCE: Final = 1000
+
+
+def _split_long(text: str, s: int, e: int) -> Iterator[tuple[int, int]]:
+    while e - s > _MAX_SENTENCE:
+        limit = s + _MAX_SENTENCE
+        cut = max(text.rfind(",", s, limit), text.rfind(";", s, limit))
+        if cut <= s:
+            cut = text.rfind(" ", s, limit)
+        cut = cut + 1 if cut > s else limit
+        yield s, cut
+        s = cut
+    yield s, e
 
 
 @lru_cache(maxsize=4096)
@@ -329,8 +349,13 @@ class Extractor:
         values = [t for t in tokens if t.is_value]
         folded = fold_case(text)
         units = [(t.unit_start, t.end, t.unit_word) for t in values if t.unit_word]
+        # Each sentence looks only at its own numbers and units (found by bisection): a
+        # scan of the whole paragraph per sentence is quadratic on one long line.
+        value_starts = [t.start for t in values]
+        unit_starts = [u[0] for u in units]
         for s, e in _sentences(text):
-            inside = [t for t in values if s <= t.start < e]
+            inside = values[bisect.bisect_left(value_starts, s):
+                            bisect.bisect_left(value_starts, e)]
             frame = target if target is not None or state.mode is None else (state.mode.span,)
             after = state.last_target
             if not inside and (target is not None or (
@@ -346,7 +371,8 @@ class Extractor:
                 state.last_target = True
             if not inside:
                 continue
-            hits = self._unit_cues(self.cues.hits(folded, s, e), units)
+            near = units[bisect.bisect_left(unit_starts, s):bisect.bisect_left(unit_starts, e)]
+            hits = self._unit_cues(self.cues.hits(folded, s, e), near)
             markers = span_markers(folded, s, inside[-1].start)
             items = self._read_sentence(text, s, e, inside, hits, markers, heading, frame,
                                         folded, after, cues)

@@ -326,14 +326,18 @@ def read_text(path: str | Path) -> str:
     Raises :class:`SourceError` (naming the file) for a missing, empty, binary or
     undecodable file.
     """
+    from kpi.core.limits import check_file_size, check_lines, check_office
+
     path = Path(path)
     where = str(path)
     suffix = path.suffix.lower()
+    check_file_size(path, where)
     if suffix in DOCX_SUFFIXES:
         if not path.is_file():
             raise _fail("file not found", where)
         if path.stat().st_size == 0:
             raise _fail("empty file", where)
+        check_office(path, where)
         text = docx_to_text(path)
     else:
         try:
@@ -343,6 +347,7 @@ def read_text(path: str | Path) -> str:
         text = decode_bytes(data, where=where, html=suffix in HTML_SUFFIXES)
         if suffix in HTML_SUFFIXES or _looks_like_html(text):
             text = html_to_text(text)
+    check_lines(text, where)
     text = normalise(text)
     if not text.strip():
         raise _fail("empty file (no text)", where)

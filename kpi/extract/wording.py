@@ -41,6 +41,8 @@ Span markers (:func:`span_markers`): "trong tháng 3" (month), "tính đến 23/
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -310,14 +312,18 @@ def span_markers(low: str, start: int = 0, end: int | None = None) -> list[Marke
     """Span markers in lower-case ``low[start:end]``, in order, outside comparisons ("so
     với cùng kỳ năm 2021") and dates ("ngày 22 tháng 3"). Positions index ``low``."""
     end = len(low) if end is None else end
-    skip = [(m.start(), m.end()) for p in (_COMPARISON, _DATE_WORDS)
-            for m in p.finditer(low, start, end)]
+    skip = sorted((m.start(), m.end()) for p in (_COMPARISON, _DATE_WORDS)
+                  for m in p.finditer(low, start, end))
+    # the furthest end among the skipped spans starting at or before each one: a position
+    # is skipped when the spans starting before it reach past it (bisection, not a scan)
+    reach = list(itertools.accumulate((e for _, e in skip), max))
+    starts = [s for s, _ in skip]
     out: list[Marker] = []
     pos = start
     while (a := _ANCHOR.search(low, pos, end)) is not None:
         p = a.start()
-        if (p and low[p - 1].isalnum() and not low[p].isdigit()) or any(
-                s <= p < e for s, e in skip):
+        k = bisect.bisect_right(starts, p)
+        if (p and low[p - 1].isalnum() and not low[p].isdigit()) or (k and reach[k - 1] > p):
             pos = a.end()
             continue
         m = _MARKERS.match(low, p, end)

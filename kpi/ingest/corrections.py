@@ -14,6 +14,8 @@ differently) is noticed.
 
 from __future__ import annotations
 
+import csv
+import io
 import unicodedata
 from pathlib import Path
 from typing import Final
@@ -30,34 +32,75 @@ FIELDS: Final = ("source", "locator", "action", "indicator", "value", "note")
 
 
 def read_corrections(path: Path) -> pd.DataFrame:
-    """Read and check the corrections file; raises :class:`CorrectionError` naming the row."""
+    """Read and check the corrections file; raises :class:`CorrectionError` naming the row
+    (the first bad one). :func:`read_corrections_lenient` skips bad rows instead."""
+    good, errors = read_corrections_lenient(path)
+    if errors:
+        raise errors[0]
+    return good
+
+
+def read_corrections_lenient(path: Path) -> tuple[pd.DataFrame, list[CorrectionError]]:
+    """The good rows of the corrections file, and one :class:`CorrectionError` per bad
+    row (named by its row number; skipped). Raises :class:`CorrectionError` only when the
+    file as a whole cannot be read (unreadable, not UTF-8, no header with the columns).
+    An empty file holds no corrections."""
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        text = Path(path).read_text(encoding="utf-8-sig")
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise CorrectionError(f"cannot read corrections: {exc}", where=str(path)) from exc
-    missing = [c for c in ("source", "locator", "action") if c not in df]
+    if not records:
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in (*FIELDS, "row")}), []
+    header = [h.strip() for h in records[0]]
+    missing = [c for c in ("source", "locator", "action") if c not in header]
     if missing:
         raise CorrectionError(f"corrections lack columns {missing}", where=str(path))
+    errors: list[CorrectionError] = []
+    rows, numbers = [], []
+    for number, fields in enumerate(records[1:], start=2):
+        if not any(f.strip() for f in fields):
+            continue  # a blank line
+        if len(fields) > len(header):
+            errors.append(CorrectionError(
+                f"row has {len(fields)} fields, more than the header's {len(header)}; "
+                "skipped", text=",".join(fields), where=f"{path} row {number}"))
+            continue
+        rows.append(fields + [""] * (len(header) - len(fields)))  # a short row: empty rest
+        numbers.append(number)
+    df = pd.DataFrame(rows, columns=header, dtype=str, index=numbers)
+    df = df.loc[:, ~df.columns.duplicated()]
     for col in FIELDS:
         if col not in df:
             df[col] = ""
-        df[col] = df[col].map(lambda s: unicodedata.normalize("NFC", s).strip())
+        df[col] = df[col].fillna("").astype(str).map(
+            lambda s: unicodedata.normalize("NFC", s).strip())
+    bad: list[int] = []
     for i, row in df.iterrows():
-        where = f"{path} row {int(i) + 2}"
-        if row["action"] not in ACTIONS:
-            raise CorrectionError(f"action must be one of {ACTIONS}", text=row["action"],
-                                  where=where)
-        if row["action"] == "set_indicator" and not row["indicator"]:
-            raise CorrectionError("set_indicator needs an indicator", where=where)
-        if row["action"] == "set_value":
-            try:
-                parse_number(row["value"])
-            except NumberParseError as exc:
-                raise CorrectionError(f"set_value needs a number: {exc.reason}",
-                                      text=row["value"], where=where) from exc
-        if row["action"] != "drop" and not row["locator"]:
-            raise CorrectionError(f"{row['action']} needs a locator", where=where)
-    return df[list(FIELDS)]
+        try:
+            _check_row(row, f"{path} row {i}")
+        except CorrectionError as exc:
+            errors.append(exc)
+            bad.append(int(i))  # type: ignore[arg-type]
+    good = df.drop(index=bad).assign(row=lambda d: d.index)
+    errors.sort(key=lambda e: int(str(e.where).rsplit(" ", 1)[-1]))
+    return good[[*FIELDS, "row"]].reset_index(drop=True), errors
+
+
+def _check_row(row: pd.Series, where: str) -> None:
+    if row["action"] not in ACTIONS:
+        raise CorrectionError(f"action must be one of {ACTIONS}", text=row["action"],
+                              where=where)
+    if row["action"] == "set_indicator" and not row["indicator"]:
+        raise CorrectionError("set_indicator needs an indicator", where=where)
+    if row["action"] == "set_value":
+        try:
+            parse_number(row["value"])
+        except NumberParseError as exc:
+            raise CorrectionError(f"set_value needs a number: {exc.reason}",
+                                  text=row["value"], where=where) from exc
+    if row["action"] != "drop" and not row["locator"]:
+        raise CorrectionError(f"{row['action']} needs a locator", where=where)
 
 
 def apply_corrections(
@@ -70,7 +113,19 @@ def apply_corrections(
     """
     obs = observations.copy()
     findings: list[Finding] = []
+    earlier: dict[tuple[str, str, str], tuple[str, object]] = {}
     for row in corrections.itertuples(index=False):
+        if row.action != "drop":
+            what = row.indicator if row.action == "set_indicator" else row.value
+            key = (row.source, row.locator, row.action)
+            number = getattr(row, "row", None)
+            if key in earlier and earlier[key][0] != what:
+                findings.append(Finding(
+                    "warning", "correction_conflict",
+                    f"two corrections {row.action} the same row: {earlier[key][0]!r} "
+                    f"(row {earlier[key][1]}) and {what!r} (row {number}); the later applies",
+                    source=row.source, locator=row.locator))
+            earlier[key] = (what, number)
         hit = obs["source"] == row.source
         if row.locator:
             hit &= obs["locator"] == row.locator

@@ -11,6 +11,8 @@ ever read.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,11 @@ class RawFile:
     sha256: str
     size: int
     synthetic: bool
+    #: why the file is not read ("" when it is): unreadable, not a regular file, a link
+    #: out of the project
+    problem: str = ""
+    #: where a symbolic link (the file or a folder on its way) points, "" for none
+    link: str = ""
 
 
 def sha256(path: Path) -> str:
@@ -74,20 +81,61 @@ def kind_of(path: Path, rel: str) -> str:
 def _walk(root: Path) -> Iterator[Path]:
     for path in sorted(root.rglob("*")):
         parts = path.relative_to(root).parts
-        if path.is_file() and not any(p.startswith(".") for p in parts):
+        if not any(p.startswith(".") for p in parts) and (path.is_symlink()
+                                                          or not path.is_dir()):
             yield path
 
 
+def project_of(raw_dir: Path) -> Path:
+    """The project folder ``data/raw`` belongs to (the raw folder itself otherwise): a
+    symbolic link under ``data/raw`` is read only when it points inside it."""
+    raw_dir = Path(raw_dir).resolve()
+    return raw_dir.parents[1] if raw_dir.parent.name == "data" else raw_dir
+
+
+def _examine(path: Path, rel: str, raw_dir: Path, project: Path) -> tuple[str, str]:
+    """``(problem, link)`` of one entry: see :class:`RawFile`."""
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError) as exc:  # a link loop
+        return f"broken symbolic link ({exc})", str(path)
+    link = "" if target == raw_dir / rel else str(target)
+    if link and not target.is_relative_to(project):
+        return f"symbolic link to {target}, outside the project: not read", link
+    try:
+        info = path.stat()
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}", link
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file: not read", link
+    if not os.access(path, os.R_OK):
+        return "cannot read: Permission denied", link
+    return "", link
+
+
 def inventory(raw_dir: Path) -> list[RawFile]:
-    """Every visible file under ``raw_dir``, sorted by relative path."""
+    """Every visible file under ``raw_dir``, sorted by relative path.
+
+    A file that cannot be read, is not a regular file, or is reached through a symbolic
+    link pointing out of the project (:func:`project_of`) is listed with its
+    :attr:`RawFile.problem` and an empty hash, never opened."""
     raw_dir = Path(raw_dir)
+    base = raw_dir.resolve()
+    project = project_of(raw_dir)
     samples = {m.parent for m in raw_dir.rglob(SAMPLE_MARKER)}
     files = []
     for path in _walk(raw_dir):
         rel = path.relative_to(raw_dir).as_posix()
         synthetic = any(s == path.parent or s in path.parents for s in samples)
-        files.append(RawFile(path, rel, kind_of(path, rel), sha256(path), path.stat().st_size,
-                             synthetic))
+        problem, link = _examine(path, rel, base, project)
+        digest, size = "", 0
+        if not problem:
+            try:
+                digest, size = sha256(path), path.stat().st_size
+            except OSError as exc:
+                problem = f"cannot read: {exc.strerror or exc}"
+        files.append(RawFile(path, rel, kind_of(path, rel), digest, size, synthetic,
+                             problem, link))
     return files
 
 
@@ -95,5 +143,6 @@ def fingerprint(files: list[RawFile]) -> str:
     """One hash over every file's relative path and content hash."""
     h = hashlib.sha256()
     for f in files:
-        h.update(f"{f.rel}\0{f.sha256}\n".encode())
+        problem = f"\0{f.problem}" if f.problem else ""
+        h.update(f"{f.rel}\0{f.sha256}{problem}\n".encode())
     return h.hexdigest()

@@ -12,8 +12,11 @@ rules) and writes to ``data/processed/``:
 - ``areas.csv``: the areas seen, with names where a heading gave one;
 - ``ingest_state.json``: the input fingerprint, so an unchanged input is not re-read.
 
-A file that cannot be read is reported by name and reason; the others still ingest
-and :attr:`IngestResult.ok` is false. Reruns on the same input give identical bytes.
+A file that cannot be read (or is no regular file, or a link out of the project) is
+reported by name and reason, as is a bad row of ``corrections.csv``; the others still
+ingest and :attr:`IngestResult.ok` is false. The outputs are committed together
+(:mod:`kpi.util.staging`): all new or all as they were. Reruns on the same input give
+identical bytes.
 """
 
 from __future__ import annotations
@@ -32,13 +35,15 @@ import pandas as pd
 import kpi
 from kpi.core import findings as fnd
 from kpi.core import schema, store
+from kpi.core.bounds import flag_column, plausibility_findings
 from kpi.core.catalog import UNCLASSIFIED, Catalog, Rule, load_catalog
 from kpi.core.findings import Finding
 from kpi.errors import KpiError, SourceError
 from kpi.extract.context import SourceEntry, entry_for, read_sources
-from kpi.ingest.corrections import apply_corrections, read_corrections
+from kpi.ingest.corrections import apply_corrections, read_corrections_lenient
 from kpi.ingest.inventory import CORRECTIONS, SOURCES, RawFile, fingerprint, inventory
 from kpi.util import atomic
+from kpi.util.staging import staged_folder
 
 STATE = "ingest_state.json"
 Log = Callable[[str], None]
@@ -74,21 +79,28 @@ class FileReading:
     notes: list[str] = field(default_factory=list)  # for review.csv, about the whole file
 
 
-def read_raw_file(f: RawFile, *, jobs: int = 1, cache_dir: Path | None = None,
-                  entry: SourceEntry | None = None, log: Log | None = None) -> FileReading:
-    """Read one report or table; raises a :class:`KpiError` when the file cannot be read.
+def read_raw_file(f: RawFile, catalog: Catalog | None = None, *, jobs: int = 1,
+                  cache_dir: Path | None = None, entry: SourceEntry | None = None,
+                  log: Log | None = None) -> FileReading:
+    """Read one report or table against ``catalog`` (default: :func:`load_catalog`);
+    raises a :class:`KpiError` when the file cannot be read.
 
     A report whose area or period is unknown gives no observations and a note saying
     which ``sources.csv`` line to add."""
+    from kpi.core.limits import check_file_size
+
+    check_file_size(f.path, f.rel)
     if f.kind == "report":
         from kpi.extract.documents import extract_document, missing_message
 
         result = extract_document(f.path, source=f.rel, entry=entry, jobs=jobs,
-                                  cache_dir=cache_dir, log=log)
+                                  cache_dir=cache_dir, log=log,
+                                  extractor=_extractor(catalog or load_catalog()))
         heading = result.heading
         names = {heading.area_slug: heading.area_name} if heading.area_slug else {}
         notes = list(result.notes)
         found = [Finding("info", "not_read", n, source=f.rel) for n in result.table_notes]
+        found += long_numbers(result.text, f.rel)
         if not result.complete:
             message = missing_message(f.rel, result)
             found.append(Finding("warning", "no_area_or_period", message, source=f.rel))
@@ -101,15 +113,58 @@ def read_raw_file(f: RawFile, *, jobs: int = 1, cache_dir: Path | None = None,
                              " (sources.csv overrides it)")
         return FileReading(result.observations, found, names, (), notes)
     from kpi.tables import read_source
+    from kpi.tables.grid import FORMULA_NOTE
 
-    result = read_source(f.path, source=f.rel, errors="report")
+    result = read_source(f.path, source=f.rel, errors="report", catalog=catalog)
     found = [
         Finding("warning", "rejected_cell", f"not a number: {r.text!r} ({r.reason})",
                 source=f.rel, locator=r.locator)
         for r in result.rejected
     ]
-    found += [Finding("info", "not_read", note, source=f.rel) for note in result.notes]
+    found += [Finding("warning", "formula_without_value", note, source=f.rel)
+              if note.startswith(FORMULA_NOTE) else Finding("info", "not_read", note, source=f.rel)
+              for note in result.notes]
     return FileReading(result.observations, found, dict(result.areas), tuple(result.rules))
+
+
+#: A run of more digits than this is no reported value: a float keeps 15 to 17 digits,
+#: and the largest real amounts (a country's GDP in đồng) have 17.
+_LONG_NUMBER: Final = re.compile(r"\d(?:[.,]?\d){24,}")
+
+
+def long_numbers(text: str, source: str) -> list[Finding]:
+    """A finding for each number in ``text`` too long to be read exactly (extraction
+    skips those it cannot read at all: they would otherwise vanish without a word)."""
+    from kpi.numbers import parse_number
+
+    found = []
+    for line_no, line in enumerate(text.split("\n"), 1):
+        for m in _LONG_NUMBER.finditer(line):
+            digits = sum(c.isdigit() for c in m.group())
+            shown = m.group() if len(m.group()) <= 40 else m.group()[:37] + "…"
+            try:
+                parse_number(m.group())
+                why = "read, but a float keeps only its first 15 to 17 digits"
+            except KpiError:
+                why = "too large to read: not extracted"
+            found.append(Finding("warning", "unreadable_number",
+                                 f"cần kiểm tra: a number of {digits} digits ({shown}): {why}",
+                                 source=source, locator=f"L{line_no}:{m.start()}-{m.end()}"))
+    return found
+
+
+_EXTRACTORS: dict[int, tuple[Catalog, object]] = {}
+
+
+def _extractor(catalog: Catalog) -> object:
+    """One :class:`~kpi.extract.Extractor` per catalogue (compiling its cues costs)."""
+    from kpi.extract.extractor import Extractor
+
+    kept = _EXTRACTORS.get(id(catalog))
+    if kept is None or kept[0] is not catalog:
+        _EXTRACTORS.clear()
+        kept = _EXTRACTORS[id(catalog)] = (catalog, Extractor(catalog))
+    return kept[1]
 
 
 def _with_rules(catalog: Catalog, rules: list[Rule]) -> Catalog:
@@ -135,9 +190,24 @@ def _unchanged(processed: Path, state: dict[str, str]) -> bool:
     if not path.exists() or not all((processed / o).exists() for o in outputs):
         return False
     try:
-        return json.loads(path.read_text(encoding="utf-8")) == state
+        if json.loads(path.read_text(encoding="utf-8")) != state:
+            return False
     except (OSError, ValueError):
         return False
+    return _readable_parquet(processed / store.OBSERVATIONS_PARQUET)
+
+
+def _readable_parquet(path: Path) -> bool:
+    """Whether the parquet file's footer reads (a truncated or corrupted table is
+    ingested again rather than called unchanged)."""
+    import pyarrow.parquet as pq
+
+    try:
+        pq.read_metadata(path)
+    except Exception:  # pyarrow raises several unrelated types
+        _stderr(f"ingest: {path.name} is unreadable: ingesting again")
+        return False
+    return True
 
 
 def ingest(
@@ -179,14 +249,24 @@ def ingest(
         except KpiError as exc:
             failed.append((SOURCES, str(exc)))
             found.append(Finding("error", "unreadable_file", str(exc), source=SOURCES))
-    readable = [f for f in files if f.kind in ("report", "table")]
+    for f in files:
+        if f.link and not f.problem:
+            found.append(Finding("info", "symlink", f"symbolic link to {f.link} (inside the "
+                                 "project): read", source=f.rel))
+        if f.problem and f.kind in ("report", "table", "corrections", "config"):
+            failed.append((f.rel, f.problem))
+            found.append(Finding("error", "unreadable_file", f.problem, source=f.rel))
+            log(f"ingest: {f.rel}: FAILED — {f.problem}")
+        elif f.problem:
+            found.append(Finding("info", "skipped_file", f.problem, source=f.rel))
+    readable = [f for f in files if f.kind in ("report", "table") and not f.problem]
     for n, f in enumerate(readable, 1):
         try:
             if f.kind == "report":
-                reading = read_raw_file(f, jobs=jobs, cache_dir=processed_dir / "ocr",
+                reading = read_raw_file(f, catalog, jobs=jobs, cache_dir=processed_dir / "ocr",
                                         entry=entry_for(sources, f.rel), log=log)
             else:
-                reading = read_raw_file(f)
+                reading = read_raw_file(f, catalog)
         except KpiError as exc:
             failed.append((f.rel, str(exc)))
             found.append(Finding("error", "unreadable_file", str(exc), source=f.rel))
@@ -204,41 +284,47 @@ def ingest(
         log(f"ingest: [{n}/{len(readable)}] {f.rel}: {len(obs)} values"
             + (f" — {missing[0]}" if missing else ""))
     for f in files:
-        if f.kind == "unknown":
+        if f.kind == "unknown" and not f.problem:
             found.append(Finding("info", "skipped_file", "not a report or table; not read",
                                  source=f.rel))
 
     observations = pd.concat([schema.empty(), *frames], ignore_index=True)
     observations = schema.conform(observations)
-    corrections = raw_dir / CORRECTIONS
-    if corrections.exists():
+    corrections = next((f for f in files if f.kind == "corrections" and not f.problem), None)
+    if corrections is not None:
         try:
-            observations, extra = apply_corrections(observations, read_corrections(corrections),
-                                                    catalog)
-            found.extend(extra)
+            good, bad = read_corrections_lenient(corrections.path)
         except KpiError as exc:
+            good, bad = None, [exc]
+        for exc in bad:  # a bad row is named and skipped; the good rows apply
             failed.append((CORRECTIONS, str(exc)))
-            found.append(Finding("error", "unreadable_file", str(exc), source=CORRECTIONS))
+            found.append(Finding("error", "bad_correction", str(exc), source=CORRECTIONS))
+            log(f"ingest: {CORRECTIONS}: {exc}")
+        if good is not None:
+            observations, extra = apply_corrections(observations, good, catalog)
+            found.extend(extra)
     observations = schema.validate(schema.conform(observations))
     found.extend(_unclassified(observations))
+    found.extend(plausibility_findings(observations, catalog))
     rules_found = _rule_findings(observations, _with_rules(catalog, implied))
     quality = fnd.for_review(pd.concat([fnd.table(found), rules_found,
                                         _conflict_findings(observations, catalog)],
                                        ignore_index=True))
 
-    processed_dir.mkdir(parents=True, exist_ok=True)
-    store.write_observations(observations, processed_dir)
-    store.write_csv(review_table(observations, catalog, notes), processed_dir / "review.csv")
-    store.write_csv(quality, processed_dir / "quality.csv")
     try:
         register = read_register(files)
     except KpiError as exc:
         failed.append((REGISTER, str(exc)))
         register = {}
-    store.write_csv(areas_table(observations, names, register), processed_dir / "areas.csv")
-    # The state is written last: a run interrupted before this point re-ingests.
-    state_text = json.dumps(state if not failed else {**state, "failed": "yes"}, indent=1)
-    atomic.write_text(processed_dir / STATE, state_text)
+    # Every output of this ingest is committed together: all new, or (disk full, an
+    # interruption) all as they were.
+    with staged_folder(processed_dir) as stage:
+        store.write_observations(observations, stage)
+        store.write_csv(review_table(observations, catalog, notes), stage / "review.csv")
+        store.write_csv(quality, stage / "quality.csv")
+        store.write_csv(areas_table(observations, names, register), stage / "areas.csv")
+        state_text = json.dumps(state if not failed else {**state, "failed": "yes"}, indent=1)
+        atomic.write_text(stage / STATE, state_text)
     log(f"ingest: {len(observations)} observations from {len(readable) - len(failed)} files, "
         f"{len(quality)} findings, {len(failed)} unreadable")
     return IngestResult(store.read_observations(processed_dir), quality, files, failed)
@@ -288,10 +374,11 @@ def review_table(obs: pd.DataFrame, catalog: Catalog,
         value_vi=obs["value"].map(lambda v: format_number(v, decimals=2)),
         note=low.map({True: "OCR: low confidence, check the number against the page",
                       False: ""}),
+        check=flag_column(obs, catalog),
     )
     cols = ["source", "locator", "area", "period", "span", "month", "as_of", "indicator",
-            "indicator_vi", "measure", "role", "value", "value_vi", "unit", "qualifier",
-            "subject", "evidence", "derived", "synthetic", "ocr_confidence", "note"]
+            "indicator_vi", "measure", "role", "value", "value_vi", "check", "unit",
+            "qualifier", "subject", "evidence", "derived", "synthetic", "ocr_confidence", "note"]
     if notes:
         extra = pd.DataFrame({"source": [s for s, _ in notes], "note": [n for _, n in notes],
                               "_first": 0, "_page": -1, "_line": -1, "_col": -1})

@@ -137,6 +137,7 @@ _KINDS: Final[dict[str, tuple[str, str]]] = {
     "conflict": ("số liệu vênh nhau", "figures disagree"),
     "rule": ("sai quy tắc kiểm tra", "rule broken"),
     "unclassified": ("chưa gán chỉ tiêu", "not assigned"),
+    "implausible": ("cần kiểm tra", "to be checked"),
 }
 _SOURCES_HEADS: Final = {
     "vi": ("Địa bàn", "Kỳ", "Chỉ tiêu", "Số liệu", "Giá trị", "Nguồn", "Trích dẫn", "Ghi chú"),

@@ -174,12 +174,15 @@ def _exact(x: Number) -> Decimal:
     if isinstance(x, (int, np.integer)):
         return Decimal(int(x))
     f = float(x)
-    return Decimal(int(f)) if f.is_integer() else Decimal(repr(f))
+    # repr: the shortest digits that read back to ``f``; never the binary expansion's
+    # noise (1e27 is 1000000000000000013287555072 in binary, but was written 10^27)
+    d = Decimal(repr(f))
+    return d.to_integral_value() if f.is_integer() else d
 
 
 def _vi_digits(d: Decimal, *, trim: bool) -> str:
     """``Decimal`` -> ``1.234,56`` (``-`` sign; trailing decimal zeros dropped if ``trim``)."""
-    int_part, _, frac = format(abs(d), "f").partition(".")
+    int_part, _, frac = format(d.copy_abs(), "f").partition(".")  # abs() rounds to 28 digits
     if trim:
         frac = frac.rstrip("0")
     grouped = f"{int(int_part):,}".replace(",", ".")

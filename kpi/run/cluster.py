@@ -226,12 +226,8 @@ def _run_on_worker(
 
 
 def _lost(job: Job, exc: BaseException, output: str | None) -> JobResult:
-    """The failure report of a job the cluster could not run (written by the client)."""
-    if output is None:
-        return report_lost(job, exc)
-    with tempfile.TemporaryDirectory(prefix="kpi-job-") as scratch:
-        return _upload(report_lost(replace(job, output_dir=Path(scratch) / job.area), exc),
-                       output)
+    """The result of a job the cluster could not run: not run, nothing written."""
+    return report_lost(job, exc)  # no page: the previous report stays published
 
 
 def _attempts(events: Sequence[tuple[float, Mapping[str, Any]]]) -> dict[int, list[str]]:

@@ -53,13 +53,14 @@ from kpi.util import atomic
 from kpi.util.kernel_name import KERNEL_NAME
 from kpi.warm.settings import ENGINE_NAME
 
-Status = Literal["ok", "failed", "timeout"]
+Status = Literal["ok", "failed", "timeout", "not_run"]
 
 #: Status names for readers, Vietnamese first.
 STATUS_TEXT: Final[dict[str, tuple[str, str]]] = {
     "ok": ("hoàn thành", "ok"),
     "failed": ("lỗi", "failed"),
     "timeout": ("quá thời gian", "timed out"),
+    "not_run": ("chưa chạy", "not run"),
 }
 #: Names that select papermill's own nbclient engine.
 DEFAULT_ENGINES: Final = ("papermill", "nbclient")
@@ -175,6 +176,9 @@ def init_worker(zygote: str | None = None) -> None:
     ("Kernel died while waiting...") repeat what the job result already reports.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from kpi.util.lifeline import die_with_parent
+
+    die_with_parent()  # a run killed hard takes its workers with it
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
     from kpi.warm import register
     from kpi.warm import zygote as kernel_zygote
@@ -200,13 +204,24 @@ def run_job(job: Job) -> JobResult:
         return _finish(job, _read_output(part), outcome, attempts, started, clock)
 
 
-def report_lost(job: Job, exc: BaseException) -> JobResult:
-    """Pages and result for a job whose worker process was lost (crashed, killed).
+def report_lost(job: Job, exc: BaseException, attempts: int = 1) -> JobResult:
+    """The result of a job that never finished because the process running it was lost
+    (crashed, killed) on every attempt: status ``not_run``, and no page is written, so the
+    previous run's report of it stays published."""
+    now = timestamp()
+    detail = _short(f"{str(exc) or 'the worker process was lost'}; the previous report, if "
+                    "any, is kept")
+    return JobResult(quarter=job.quarter, area=job.area, notebook=job.name, status="not_run",
+                     started=now, finished=now, duration_s=0.0, attempts=attempts,
+                     error=ErrorSummary(type(exc).__name__, detail))
 
-    Called by the coordinating process; the page states the error, with no outputs.
-    """
-    outcome = _Outcome("failed", ErrorSummary(type(exc).__name__, _short(str(exc) or "lost")))
-    return _finish(job, nbformat.v4.new_notebook(), outcome, 1, timestamp(), time.monotonic())
+
+def scratch_files(job: Job) -> list[Path]:
+    """The hidden temp files a job writes while it runs (left behind when its process is
+    killed): their presence says the job had started."""
+    if not job.output_dir.is_dir():
+        return []
+    return sorted(job.output_dir.glob(f".{job.name}.*.tmp.*"))
 
 
 def _finish(

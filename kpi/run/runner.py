@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import multiprocessing
 import os
 import re
@@ -44,13 +45,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
-import filelock
-
 from kpi.core.identifiers import AREA_RE, NOTEBOOK_RE, inside
 from kpi.errors import RunError
 from kpi.run import manifest
 from kpi.run.index_page import write_index
-from kpi.run.jobs import Job, JobResult, init_worker, report_lost, run_job, timestamp
+from kpi.run.jobs import (
+    DEFAULT_ENGINES,
+    Job,
+    JobResult,
+    init_worker,
+    report_lost,
+    run_job,
+    scratch_files,
+    timestamp,
+)
+from kpi.run.lock import locked
 from kpi.run.progress import Progress
 from kpi.run.scope import (
     AreaChoice,
@@ -62,6 +71,7 @@ from kpi.run.scope import (
     resolve_quarter,
 )
 from kpi.util.kernel_name import KERNEL_NAME
+from kpi.util.staging import folder_mode
 from kpi.warm import ENGINE_NAME
 from kpi.warm.zygote import zygote
 
@@ -72,6 +82,8 @@ DEFAULT_CELL_TIMEOUT: Final = 600.0
 #: Whole-notebook limit, as a multiple of the per-cell limit, when not given.
 NOTEBOOK_TIMEOUT_FACTOR: Final = 3
 _KILL_WAIT: Final = 10.0
+#: Times a job whose worker process died while running it is run again on a new worker.
+LOST_RETRIES: Final = 1
 
 
 @dataclass(frozen=True)
@@ -161,6 +173,11 @@ def run_quarter(
         raise RunError(
             "lang must be a two-letter code such as vi", text=lang, where="parameter 'lang'"
         )
+    for name, seconds in (("timeout", timeout), ("notebook_timeout", notebook_timeout)):
+        if seconds is not None and not (math.isfinite(seconds) and seconds > 0):
+            raise RunError(f"{name} must be a positive number of seconds",
+                           text=str(seconds), where=f"parameter '{name}'")
+    _check_engine(engine)
     if notebook_timeout is None and timeout is not None:
         notebook_timeout = timeout * NOTEBOOK_TIMEOUT_FACTOR
     reports = root / REPORTS_DIR
@@ -185,6 +202,21 @@ def run_quarter(
             scheduler=scheduler,
         )
         return _run(plan, progress)
+
+
+def _check_engine(engine: str) -> None:
+    """Refuse an engine papermill does not know before anything runs."""
+    if engine in (*DEFAULT_ENGINES, ENGINE_NAME):
+        return
+    from papermill.engines import papermill_engines
+    from papermill.exceptions import PapermillException
+
+    try:
+        papermill_engines.get_engine(engine)
+    except PapermillException:
+        known = sorted({*DEFAULT_ENGINES, ENGINE_NAME, *papermill_engines._engines} - {None})
+        raise RunError(f"unknown engine (known: {', '.join(map(str, known))})", text=engine,
+                       where="parameter 'engine'") from None
 
 
 @dataclass(frozen=True)
@@ -219,6 +251,7 @@ def _run(plan: _Plan, progress: bool | None) -> RunResult:
     run_id = uuid.uuid4().hex[:12]
     _sweep_leftovers(plan.reports, plan.quarter)
     build = Path(tempfile.mkdtemp(prefix=f".{plan.quarter}.tmp-", dir=plan.reports))
+    os.chmod(build, folder_mode())  # mkdtemp makes 0700; publish with the umask's mode
     final = inside(plan.reports, plan.quarter)
     try:
         when = data_date(plan.root)
@@ -244,13 +277,24 @@ def _run(plan: _Plan, progress: bool | None) -> RunResult:
             for notebook in plan.notebooks
         ]
         results = _execute(jobs, plan, progress)
+        _remove_hidden(build)  # temp files of killed workers are never published
+        ran = [(j, r) for j, r in zip(jobs, results, strict=True) if r.status != "not_run"]
         entries = [
             manifest.report_entry(
                 r, parameters=j.parameters, notebook=j.notebook, root=plan.root, run=run_id
             )
-            for j, r in zip(jobs, results, strict=True)
+            for j, r in ran
         ]
-        kept, earlier = _carry_over(final, build, {(j.area, j.name) for j in jobs})
+        # a job that never ran keeps the previous run's page and entry, if there is one
+        kept, earlier = _carry_over(final, build, {(j.area, j.name) for j, _ in ran})
+        have = {(e.get("area"), e.get("notebook")) for e in kept}
+        entries += [
+            manifest.report_entry(
+                r, parameters=j.parameters, notebook=j.notebook, root=plan.root, run=run_id
+            )
+            for j, r in zip(jobs, results, strict=True)
+            if r.status == "not_run" and (j.area, j.name) not in have
+        ]
         finished = timestamp()
         run_info = {
             "id": run_id,
@@ -274,7 +318,8 @@ def _run(plan: _Plan, progress: bool | None) -> RunResult:
             "inputs": inputs,
             "versions": manifest.package_versions(),
             "git_commit": manifest.git_commit(plan.root),
-            "counts": {s: sum(r.status == s for r in results) for s in ("ok", "failed", "timeout")},
+            "counts": {s: n for s in ("ok", "failed", "timeout", "not_run")
+                       if (n := sum(r.status == s for r in results)) or s != "not_run"},
         }
         document = manifest.build(plan.quarter, run_info, [*entries, *kept], earlier)
         manifest.write(build / manifest.MANIFEST_NAME, document)
@@ -308,9 +353,32 @@ def _execute(jobs: list[Job], plan: _Plan, progress: bool | None) -> list[JobRes
 
 
 def _execute_locally(jobs: list[Job], workers: int, bar: Progress) -> list[JobResult]:
+    """Run ``jobs`` on a local pool. A worker that dies breaks the pool and every job not
+    finished with it: those are run again on a new pool. A job that was running when its
+    worker died (it left its temp files) counts an attempt; after :data:`LOST_RETRIES`
+    retries it is reported ``not_run`` and no page of it is written."""
     warm = any(job.engine == ENGINE_NAME for job in jobs)
-    with worker_pool(min(workers, len(jobs)), warm, jobs[0].kernel_name) as pool:
-        return _collect(pool, jobs, bar)
+    results: dict[int, JobResult] = {}
+    lost_attempts = [0] * len(jobs)
+    pending = list(range(len(jobs)))
+    for round_ in range(len(jobs) + LOST_RETRIES + 1):  # each round finishes or counts one
+        if not pending:
+            break
+        with worker_pool(min(workers, len(pending)), warm, jobs[0].kernel_name) as pool:
+            lost = _collect(pool, jobs, pending, results, bar)
+        pending = []
+        for i, exc in lost:
+            if scratch_files(jobs[i]):
+                lost_attempts[i] += 1
+            for leftover in scratch_files(jobs[i]):
+                leftover.unlink(missing_ok=True)
+            last_round = round_ == len(jobs) + LOST_RETRIES
+            if lost_attempts[i] > LOST_RETRIES or last_round:
+                results[i] = report_lost(jobs[i], exc, max(lost_attempts[i], 1))
+                bar.update(results[i])
+            else:
+                pending.append(i)
+    return [results[i] for i in range(len(jobs))]
 
 
 @contextlib.contextmanager
@@ -332,20 +400,26 @@ def worker_pool(
         pool.shutdown(wait=True)
 
 
-def _collect(pool: ProcessPoolExecutor, jobs: list[Job], bar: Progress) -> list[JobResult]:
-    results: dict[int, JobResult] = {}
-    futures: dict[Future[JobResult], int] = {
-        pool.submit(run_job, job): i for i, job in enumerate(jobs)
-    }
+def _collect(
+    pool: ProcessPoolExecutor,
+    jobs: list[Job],
+    pending: list[int],
+    results: dict[int, JobResult],
+    bar: Progress,
+) -> list[tuple[int, BaseException]]:
+    """Run ``jobs[i]`` for each ``i`` in ``pending`` into ``results``; return the jobs lost
+    with their worker (BrokenProcessPool) and why."""
+    futures: dict[Future[JobResult], int] = {pool.submit(run_job, jobs[i]): i for i in pending}
+    lost = []
     for future in as_completed(futures):
         i = futures[future]
         try:
-            result = future.result()
+            results[i] = future.result()
         except Exception as exc:  # the worker died (BrokenProcessPool) or similar
-            result = report_lost(jobs[i], exc)
-        results[i] = result
-        bar.update(result)
-    return [results[i] for i in range(len(jobs))]
+            lost.append((i, exc))
+            continue
+        bar.update(results[i])
+    return lost
 
 
 def _mp_context() -> Any:
@@ -355,7 +429,7 @@ def _mp_context() -> Any:
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["kpi.run.worker_preload"])
+        context.set_forkserver_preload(["kpi.run.forkserver_lifeline", "kpi.run.worker_preload"])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -424,6 +498,19 @@ def _swap(build: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _remove_hidden(build: Path) -> None:
+    """Delete hidden entries under the build folder's area folders (temp files a killed
+    worker left): nothing hidden is published."""
+    for area in build.iterdir():
+        if area.is_dir() and not area.name.startswith("."):
+            for entry in area.iterdir():
+                if entry.name.startswith("."):
+                    if entry.is_dir() and not entry.is_symlink():
+                        shutil.rmtree(entry, ignore_errors=True)
+                    else:
+                        entry.unlink(missing_ok=True)
+
+
 def _sweep_leftovers(reports: Path, quarter: str) -> None:
     """Remove build and old folders of this quarter left by a run that was killed hard."""
     for pattern in (f".{quarter}.tmp-*", f".{quarter}.old-*"):
@@ -440,21 +527,8 @@ def _moved(result: JobResult, final: Path) -> JobResult:
     )
 
 
-@contextlib.contextmanager
-def _locked(reports: Path, wait: float | None) -> Iterator[None]:
-    path = reports / LOCK_NAME
-    lock = filelock.FileLock(str(path), timeout=-1 if wait is None else wait)
-    try:
-        lock.acquire()
-    except filelock.Timeout as exc:
-        raise RunError(
-            f"another run is writing the reports (waited {wait or 0:g} s for its lock)",
-            where=str(path),
-        ) from exc
-    try:
-        yield
-    finally:
-        lock.release()
+def _locked(reports: Path, wait: float | None) -> contextlib.AbstractContextManager[None]:
+    return locked(reports, wait)
 
 
 @contextlib.contextmanager

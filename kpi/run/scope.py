@@ -58,6 +58,10 @@ def read_coverage(root: Path) -> pd.DataFrame:
     return pd.DataFrame({"area": table["area"].astype(str), "quarter": quarters}).drop_duplicates()
 
 
+class UnknownAreaError(RunError):
+    """An area named on the command line that the observation table does not hold."""
+
+
 def resolve_quarter(quarter: str, root: Path, today: dt.date | None = None) -> str:
     """Turn ``latest``/``previous``/``2022Q1`` into a checked quarter label."""
     if quarter == "previous":
@@ -78,6 +82,15 @@ def resolve_areas(choice: AreaChoice, quarter: str, root: Path) -> list[str]:
         areas = [check_area(a) for a in _as_list(choice)]
         if not areas:
             raise RunError("the list of areas is empty", where="parameter 'areas'")
+        if (root / OBSERVATIONS).is_file():
+            known = sorted(read_coverage(root)["area"].unique())
+            unknown = [a for a in areas if a not in known]
+            if unknown:
+                shown = ", ".join(known[:30]) + (f" … ({len(known)} in all)"
+                                                 if len(known) > 30 else "")
+                raise UnknownAreaError(f"no data for area {unknown[0]!r}; known areas: "
+                                       f"{shown or 'none'}", text=unknown[0],
+                                       where="parameter 'areas'")
         return sorted(dict.fromkeys(areas))
     coverage = read_coverage(root)
     if choice is None:

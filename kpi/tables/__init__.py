@@ -29,7 +29,7 @@ from pathlib import Path
 from kpi.core import schema
 from kpi.core.catalog import Catalog, load_catalog
 from kpi.errors import SourceError, TableError
-from kpi.tables.grid import read_csv_grid, read_xlsx_grids
+from kpi.tables.grid import FORMULA_NOTE, read_csv_grid, read_xlsx_grids, uncached_formulas
 from kpi.tables.long import read_long
 from kpi.tables.mapping import Mapping, load_mapping, mapping_path, parse_mapping
 from kpi.tables.result import Collector, Errors, RejectedCell, TableResult
@@ -87,6 +87,10 @@ def read_table(
     elif suffix in XLSX_SUFFIXES:
         names = [sheet] if sheet else (list(spec.sheets) if spec.sheets is not None else None)
         grids = read_xlsx_grids(path, source, names)
+        for name, cells in uncached_formulas(path).items():
+            if names is None or name in names:
+                shown = ", ".join(cells[:20]) + (f" … ({len(cells)})" if len(cells) > 20 else "")
+                out.note(f"{FORMULA_NOTE}: sheet {name!r} {shown}")
         if not any(g.n_rows for g in grids):
             raise TableError("empty workbook: no sheet holds cells", where=source)
     else:

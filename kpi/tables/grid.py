@@ -218,6 +218,32 @@ def merged_ranges(path: Path) -> dict[str, list[tuple[int, int, int, int]]]:
     return out
 
 
+#: The start of the note on formula cells a workbook holds without their computed value
+#: (saved by a program that does not calculate): they are read as empty cells.
+FORMULA_NOTE: Final = "formula cells without a saved value (read as empty; open and save " \
+    "the workbook in a spreadsheet program to compute them)"
+_CELL: Final = re.compile(
+    rb'<(?:\w+:)?c\s+r="([A-Z]+[0-9]+)"[^>]*?(?<!/)>(.*?)</(?:\w+:)?c>', re.DOTALL)
+_FORMULA: Final = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CACHED: Final = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>[^<]")  # a value, not <v></v>
+
+
+def uncached_formulas(path: Path) -> dict[str, list[str]]:
+    """Sheet name → cells holding a formula but no saved value (openpyxl's data-only
+    reading gives ``None`` for them, like an empty cell)."""
+    out: dict[str, list[str]] = {}
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        for sheet, part in _sheet_paths(archive).items():
+            if part not in names:
+                continue
+            cells = [m.group(1).decode() for m in _CELL.finditer(archive.read(part))
+                     if _FORMULA.search(m.group(2)) and not _CACHED.search(m.group(2))]
+            if cells:
+                out[sheet] = cells
+    return out
+
+
 def _xlsx_cell(cell: object) -> Cell:
     value = getattr(cell, "value", None)
     if value is None:
@@ -257,6 +283,9 @@ def read_xlsx_grids(path: Path, source: str, sheets: list[str] | None = None) ->
     """Grids of the workbook's sheets (all, or those named, in workbook order)."""
     import openpyxl
 
+    from kpi.core.limits import check_office
+
+    check_office(path, source)
     try:
         merges = merged_ranges(path)
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)

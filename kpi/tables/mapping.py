@@ -237,6 +237,8 @@ def load_mapping(path: Path, where: str, catalog: Catalog | None = None) -> Mapp
         doc = load_yaml(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise _fail(f"cannot read ({exc.strerror})", where) from exc
+    except UnicodeDecodeError as exc:
+        raise _fail(f"not UTF-8 text (byte {exc.start})", where) from exc
     except yaml.YAMLError as exc:
         raise _fail(f"not valid YAML ({exc})", where) from exc
     return parse_mapping(doc, where, catalog)

@@ -110,8 +110,10 @@ def test_area_resolution(tmp_path: Path):
     make_root(tmp_path, {"a-b": ["2021Q4", "2022Q2"], "c-d": ["2022Q1"]})
     assert resolve_areas(None, "2022Q1", tmp_path) == ["c-d"]
     assert resolve_areas("all", "2022Q1", tmp_path) == ["a-b", "c-d"]
-    assert resolve_areas(["x-y", "a-b", "x-y"], "2022Q1", tmp_path) == ["a-b", "x-y"]
-    assert resolve_areas("x-y", "2022Q1", tmp_path) == ["x-y"]
+    assert resolve_areas(["c-d", "a-b", "c-d"], "2022Q1", tmp_path) == ["a-b", "c-d"]
+    assert resolve_areas("a-b", "2022Q1", tmp_path) == ["a-b"]  # known, if not this quarter
+    with pytest.raises(RunError, match="no data for area 'x-y'; known areas: a-b, c-d"):
+        resolve_areas(["a-b", "x-y"], "2022Q1", tmp_path)
     with pytest.raises(RunError, match="empty"):
         resolve_areas([], "2022Q1", tmp_path)
 
