@@ -222,7 +222,9 @@ def ingest(
     """Ingest every raw file; skip the work when inputs are unchanged (unless ``force``).
 
     ``jobs``: pages OCR'd in parallel; recognised pages are kept in ``processed_dir/ocr``
-    per file content hash, so a forced re-ingest of unchanged scans costs no OCR."""
+    per file content hash, so a forced re-ingest of unchanged scans costs no OCR. A file
+    that cannot be read is named (``failed``, ``quality.csv``) and the others are read; the
+    outputs are committed together (all new or all as they were)."""
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
     if not raw_dir.is_dir():
         raise KpiError("raw data folder not found", where=str(raw_dir))
@@ -236,98 +238,131 @@ def ingest(
                                         keep_default_na=False, encoding="utf-8-sig"),
                             files, skipped=True)
 
-    frames: list[pd.DataFrame] = []
-    found: list[Finding] = []
-    failed: list[tuple[str, str]] = []
-    names: dict[str, str] = {}
-    implied: list[Rule] = []
-    notes: list[tuple[str, str]] = []
-    sources: dict[str, SourceEntry] = {}
-    if (raw_dir / SOURCES).is_file():
-        try:
-            sources = read_sources(raw_dir / SOURCES)
-        except KpiError as exc:
-            failed.append((SOURCES, str(exc)))
-            found.append(Finding("error", "unreadable_file", str(exc), source=SOURCES))
-    for f in files:
-        if f.link and not f.problem:
-            found.append(Finding("info", "symlink", f"symbolic link to {f.link} (inside the "
-                                 "project): read", source=f.rel))
-        if f.problem and f.kind in ("report", "table", "corrections", "config"):
-            failed.append((f.rel, f.problem))
-            found.append(Finding("error", "unreadable_file", f.problem, source=f.rel))
-            log(f"ingest: {f.rel}: FAILED — {f.problem}")
-        elif f.problem:
-            found.append(Finding("info", "skipped_file", f.problem, source=f.rel))
+    got = _Gathered(log)
+    sources = got.sources(raw_dir)
+    got.screen(files)
     readable = [f for f in files if f.kind in ("report", "table") and not f.problem]
     for n, f in enumerate(readable, 1):
+        got.read(f, f"[{n}/{len(readable)}]", catalog, jobs=jobs,
+                 cache_dir=processed_dir / "ocr", entry=entry_for(sources, f.rel))
+    observations = schema.conform(pd.concat([schema.empty(), *got.frames], ignore_index=True))
+    observations = schema.validate(schema.conform(got.corrected(observations, files, catalog)))
+    quality = got.quality(observations, catalog)
+    try:
+        register = read_register(files)
+    except KpiError as exc:
+        got.failed.append((REGISTER, str(exc)))
+        register = {}
+    with staged_folder(processed_dir) as stage:  # all new, or (disk full ...) all as they were
+        store.write_observations(observations, stage)
+        store.write_csv(review_table(observations, catalog, got.notes), stage / "review.csv")
+        store.write_csv(quality, stage / "quality.csv")
+        store.write_csv(areas_table(observations, got.names, register), stage / "areas.csv")
+        done = state if not got.failed else {**state, "failed": "yes"}
+        atomic.write_text(stage / STATE, json.dumps(done, indent=1))
+    log(f"ingest: {len(observations)} observations from {len(readable) - len(got.failed)} "
+        f"files, {len(quality)} findings, {len(got.failed)} unreadable")
+    return IngestResult(store.read_observations(processed_dir), quality, files, got.failed)
+
+
+@dataclass
+class _Gathered:
+    """What one ingest collects while it reads: observation frames, findings, the files it
+    could not read, area names, rules tables imply, and notes for ``review.csv``."""
+
+    log: Log
+    frames: list[pd.DataFrame] = field(default_factory=list)
+    found: list[Finding] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    implied: list[Rule] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+    def fail(self, source: str, reason: str, kind: str = "unreadable_file") -> None:
+        """``source`` could not be read (or part of it): named, kept out, the rest goes on."""
+        self.failed.append((source, reason))
+        self.found.append(Finding("error", kind, reason, source=source))
+
+    def sources(self, raw_dir: Path) -> dict[str, SourceEntry]:
+        """``sources.csv``'s entries by file (none when it is missing or unreadable)."""
+        if not (raw_dir / SOURCES).is_file():
+            return {}
+        try:
+            return read_sources(raw_dir / SOURCES)
+        except KpiError as exc:
+            self.fail(SOURCES, str(exc))
+            return {}
+
+    def screen(self, files: list[RawFile]) -> None:
+        """Findings for links, files the inventory could not open, and files of no kind."""
+        for f in files:
+            if f.link and not f.problem:
+                self.found.append(Finding("info", "symlink", f"symbolic link to {f.link} "
+                                          "(inside the project): read", source=f.rel))
+            if f.problem and f.kind in ("report", "table", "corrections", "config"):
+                self.fail(f.rel, f.problem)
+                self.log(f"ingest: {f.rel}: FAILED — {f.problem}")
+            elif f.problem:
+                self.found.append(Finding("info", "skipped_file", f.problem, source=f.rel))
+            elif f.kind == "unknown":
+                self.found.append(Finding("info", "skipped_file",
+                                          "not a report or table; not read", source=f.rel))
+
+    def read(self, f: RawFile, progress: str, catalog: Catalog, *, jobs: int,
+             cache_dir: Path, entry: SourceEntry | None) -> None:
+        """Read one report or table into the gathered frames and findings."""
         try:
             if f.kind == "report":
-                reading = read_raw_file(f, catalog, jobs=jobs, cache_dir=processed_dir / "ocr",
-                                        entry=entry_for(sources, f.rel), log=log)
+                reading = read_raw_file(f, catalog, jobs=jobs, cache_dir=cache_dir,
+                                        entry=entry, log=self.log)
             else:
                 reading = read_raw_file(f, catalog)
         except KpiError as exc:
-            failed.append((f.rel, str(exc)))
-            found.append(Finding("error", "unreadable_file", str(exc), source=f.rel))
-            log(f"ingest: [{n}/{len(readable)}] {f.rel}: FAILED — {exc}")
-            continue
+            self.fail(f.rel, str(exc))
+            self.log(f"ingest: {progress} {f.rel}: FAILED — {exc}")
+            return
         obs = reading.observations
         obs = obs.assign(synthetic=obs["synthetic"] | f.synthetic) if len(obs) else obs
-        frames.append(obs)
-        found.extend(reading.findings)
+        self.frames.append(obs)
+        self.found.extend(reading.findings)
         # Tables may know an area only by slug; never let that erase a heading's name.
-        names.update({a: n for a, n in reading.areas.items() if n or a not in names})
-        implied.extend(reading.rules)
-        notes.extend((f.rel, note) for note in reading.notes)
+        self.names.update({a: n for a, n in reading.areas.items() if n or a not in self.names})
+        self.implied.extend(reading.rules)
+        self.notes.extend((f.rel, note) for note in reading.notes)
         missing = [m for m in reading.notes if m.startswith("the text names no")]
-        log(f"ingest: [{n}/{len(readable)}] {f.rel}: {len(obs)} values"
-            + (f" — {missing[0]}" if missing else ""))
-    for f in files:
-        if f.kind == "unknown" and not f.problem:
-            found.append(Finding("info", "skipped_file", "not a report or table; not read",
-                                 source=f.rel))
+        self.log(f"ingest: {progress} {f.rel}: {len(obs)} values"
+                 + (f" — {missing[0]}" if missing else ""))
 
-    observations = pd.concat([schema.empty(), *frames], ignore_index=True)
-    observations = schema.conform(observations)
-    corrections = next((f for f in files if f.kind == "corrections" and not f.problem), None)
-    if corrections is not None:
+    def corrected(self, observations: pd.DataFrame, files: list[RawFile],
+                  catalog: Catalog) -> pd.DataFrame:
+        """``observations`` with the analysts' corrections applied: a bad row is named and
+        skipped, the good rows apply."""
+        corrections = next((f for f in files if f.kind == "corrections" and not f.problem),
+                           None)
+        if corrections is None:
+            return observations
         try:
             good, bad = read_corrections_lenient(corrections.path)
         except KpiError as exc:
             good, bad = None, [exc]
-        for exc in bad:  # a bad row is named and skipped; the good rows apply
-            failed.append((CORRECTIONS, str(exc)))
-            found.append(Finding("error", "bad_correction", str(exc), source=CORRECTIONS))
-            log(f"ingest: {CORRECTIONS}: {exc}")
-        if good is not None:
-            observations, extra = apply_corrections(observations, good, catalog)
-            found.extend(extra)
-    observations = schema.validate(schema.conform(observations))
-    found.extend(_unclassified(observations))
-    found.extend(plausibility_findings(observations, catalog))
-    rules_found = _rule_findings(observations, _with_rules(catalog, implied))
-    quality = fnd.for_review(pd.concat([fnd.table(found), rules_found,
-                                        _conflict_findings(observations, catalog)],
-                                       ignore_index=True))
+        for exc in bad:
+            self.fail(CORRECTIONS, str(exc), kind="bad_correction")
+            self.log(f"ingest: {CORRECTIONS}: {exc}")
+        if good is None:
+            return observations
+        observations, extra = apply_corrections(observations, good, catalog)
+        self.found.extend(extra)
+        return observations
 
-    try:
-        register = read_register(files)
-    except KpiError as exc:
-        failed.append((REGISTER, str(exc)))
-        register = {}
-    # Every output of this ingest is committed together: all new, or (disk full, an
-    # interruption) all as they were.
-    with staged_folder(processed_dir) as stage:
-        store.write_observations(observations, stage)
-        store.write_csv(review_table(observations, catalog, notes), stage / "review.csv")
-        store.write_csv(quality, stage / "quality.csv")
-        store.write_csv(areas_table(observations, names, register), stage / "areas.csv")
-        state_text = json.dumps(state if not failed else {**state, "failed": "yes"}, indent=1)
-        atomic.write_text(stage / STATE, state_text)
-    log(f"ingest: {len(observations)} observations from {len(readable) - len(failed)} files, "
-        f"{len(quality)} findings, {len(failed)} unreadable")
-    return IngestResult(store.read_observations(processed_dir), quality, files, failed)
+    def quality(self, observations: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+        """Every finding of this ingest, for ``quality.csv``: reading, plausibility,
+        consistency rules (the catalogue's and those tables imply) and conflicts."""
+        self.found.extend(_unclassified(observations))
+        self.found.extend(plausibility_findings(observations, catalog))
+        rules_found = _rule_findings(observations, _with_rules(catalog, self.implied))
+        return fnd.for_review(pd.concat([fnd.table(self.found), rules_found,
+                                         _conflict_findings(observations, catalog)],
+                                        ignore_index=True))
 
 
 def _unclassified(obs: pd.DataFrame) -> list[Finding]:
