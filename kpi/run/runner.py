@@ -246,6 +246,8 @@ class _Plan:
 
 
 def _run(plan: _Plan, progress: bool | None) -> RunResult:
+    """Build the quarter in a hidden folder beside the published one, then swap it in:
+    a run that fails or is stopped leaves the previous reports as they were."""
     started = timestamp()
     clock = time.monotonic()
     run_id = uuid.uuid4().hex[:12]
@@ -256,64 +258,17 @@ def _run(plan: _Plan, progress: bool | None) -> RunResult:
     try:
         when = data_date(plan.root)
         inputs = manifest.input_hashes(plan.root)  # what the notebooks are about to read
-        names = area_names(plan.root)
-        jobs = [
-            Job(
-                quarter=plan.quarter,
-                area=area,
-                notebook=notebook,
-                output_dir=inside(build, area),
-                parameters=plan.parameters(area),
-                cell_timeout=plan.timeout,
-                notebook_timeout=plan.notebook_timeout,
-                engine=plan.engine,
-                kernel_name=plan.kernel_name,
-                lang=plan.lang,
-                data_date=when,
-                retries=1,
-                area_name=names.get(area, ""),
-            )
-            for area in plan.areas
-            for notebook in plan.notebooks
-        ]
+        jobs = _jobs(plan, build, when)
         results = _execute(jobs, plan, progress)
         _remove_hidden(build)  # temp files of killed workers are never published
-        ran = [(j, r) for j, r in zip(jobs, results, strict=True) if r.status != "not_run"]
-        entries = [
-            manifest.report_entry(
-                r, parameters=j.parameters, notebook=j.notebook, root=plan.root, run=run_id
-            )
-            for j, r in ran
-        ]
-        # a job that never ran keeps the previous run's page and entry, if there is one
-        kept, earlier = _carry_over(final, build, {(j.area, j.name) for j, _ in ran})
-        have = {(e.get("area"), e.get("notebook")) for e in kept}
-        entries += [
-            manifest.report_entry(
-                r, parameters=j.parameters, notebook=j.notebook, root=plan.root, run=run_id
-            )
-            for j, r in zip(jobs, results, strict=True)
-            if r.status == "not_run" and (j.area, j.name) not in have
-        ]
+        entries, kept, earlier = _entries(plan, jobs, results, run_id, final, build)
         finished = timestamp()
         run_info = {
             "id": run_id,
             "started": started,
             "finished": finished,
             "duration_s": round(time.monotonic() - clock, 3),
-            "parameters": {
-                "quarter": plan.requested,
-                "resolved_quarter": plan.quarter,
-                "areas": list(plan.areas),
-                "notebooks": [n.stem for n in plan.notebooks],
-                "jobs": plan.workers,
-                "timeout": plan.timeout,
-                "notebook_timeout": plan.notebook_timeout,
-                "engine": plan.engine,
-                "kernel": plan.kernel_name,
-                "lang": plan.lang,
-                "scheduler": plan.scheduler,
-            },
+            "parameters": _run_parameters(plan),
             "data_date": when,
             "inputs": inputs,
             "versions": manifest.package_versions(),
@@ -339,6 +294,67 @@ def _run(plan: _Plan, progress: bool | None) -> RunResult:
         finished=finished,
         duration_s=round(time.monotonic() - clock, 3),
     )
+
+
+def _jobs(plan: _Plan, build: Path, when: str | None) -> list[Job]:
+    """One job per (area, notebook) of the plan, writing under ``build``."""
+    names = area_names(plan.root)
+    return [
+        Job(
+            quarter=plan.quarter,
+            area=area,
+            notebook=notebook,
+            output_dir=inside(build, area),
+            parameters=plan.parameters(area),
+            cell_timeout=plan.timeout,
+            notebook_timeout=plan.notebook_timeout,
+            engine=plan.engine,
+            kernel_name=plan.kernel_name,
+            lang=plan.lang,
+            data_date=when,
+            retries=1,
+            area_name=names.get(area, ""),
+        )
+        for area in plan.areas
+        for notebook in plan.notebooks
+    ]
+
+
+def _entries(plan: _Plan, jobs: list[Job], results: list[JobResult], run_id: str,
+             final: Path, build: Path) -> tuple[list[dict], list[dict], list[dict]]:
+    """The manifest entries of this run's reports, the previous run's entries kept for
+    jobs that never ran (their pages are carried over into ``build``), and the previous
+    manifest's own record."""
+    def entry(job: Job, result: JobResult) -> dict:
+        return manifest.report_entry(result, parameters=job.parameters,
+                                     notebook=job.notebook, root=plan.root, run=run_id)
+
+    pairs = list(zip(jobs, results, strict=True))
+    ran = [(j, r) for j, r in pairs if r.status != "not_run"]
+    entries = [entry(j, r) for j, r in ran]
+    # a job that never ran keeps the previous run's page and entry, if there is one
+    kept, earlier = _carry_over(final, build, {(j.area, j.name) for j, _ in ran})
+    have = {(e.get("area"), e.get("notebook")) for e in kept}
+    entries += [entry(j, r) for j, r in pairs
+                if r.status == "not_run" and (j.area, j.name) not in have]
+    return entries, kept, earlier
+
+
+def _run_parameters(plan: _Plan) -> dict[str, object]:
+    """The run's parameters as the manifest records them."""
+    return {
+        "quarter": plan.requested,
+        "resolved_quarter": plan.quarter,
+        "areas": list(plan.areas),
+        "notebooks": [n.stem for n in plan.notebooks],
+        "jobs": plan.workers,
+        "timeout": plan.timeout,
+        "notebook_timeout": plan.notebook_timeout,
+        "engine": plan.engine,
+        "kernel": plan.kernel_name,
+        "lang": plan.lang,
+        "scheduler": plan.scheduler,
+    }
 
 
 def _execute(jobs: list[Job], plan: _Plan, progress: bool | None) -> list[JobResult]:
