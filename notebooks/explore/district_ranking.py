@@ -21,7 +21,7 @@ data_dir: str = "../../data"  # folder holding raw/ and processed/
 lang: str = "vi"  # vi or en
 
 # %%
-from kpi.district import open_district
+from kpi.notebook.district import open_district
 
 view = open_district(data_dir, area, quarter, lang)
 view.title()

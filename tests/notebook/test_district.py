@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kpi.core.areas import UnknownAreaError
-from kpi.district import open_district
+from kpi.notebook.district import open_district
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SHIPPED = {"cam-xuyen-town", "cam-binh-commune", "cam-quang-commune", "cam-thach-commune",
