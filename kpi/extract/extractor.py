@@ -73,7 +73,7 @@ from kpi.extract.frames import (
     vs_estimate,
 )
 from kpi.extract.heading import Heading, detect_heading, with_overrides
-from kpi.extract.mentions import Scanner, Token
+from kpi.extract.mentions import POPULATION_UNITS, Scanner, Token
 from kpi.extract.textio import normalise, read_text, strip_chrome
 from kpi.extract.wording import (
     Marker,
@@ -436,6 +436,8 @@ class Extractor:
             quarter = heading.period.quarter if heading.period is not None else None
             reading = percent_measure(before, after, t.value, quarter)
             item.measure, item.value, item.base = reading.measure, reading.value, reading.base
+        elif t.role == "whole" and t.unit_word in POPULATION_UNITS:
+            pass  # "480/662 hộ": the population, a value
         elif t.role == "whole" or is_plan_amount(before):
             item.measure = "plan"
         elif is_change_amount(before):

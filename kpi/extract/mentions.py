@@ -21,8 +21,18 @@ A label, a date part or a year followed by a count noun is a value after all ("t
 năm 40 hộ", "2000 hộ"). Two numbers joined by a slash where the first is no day or the
 second no month, or a count noun follows ("15/17 chỉ tiêu"), are a fraction: the first is
 a value, the second its whole (``role="whole"``), both with the unit word after the
-second. Two joined by a dash or "đến" ("50 - 60 hộ", "3 - 5 tỷ đồng") are a range
-(``role="range"``); the low end takes the high end's multiplier and unit.
+second. The whole of a count of places, units or items ("13/14 xã", "53/53 hộ nghèo") is
+no value (``reason="whole"``): it is how many there are, not a plan; the whole of a
+count of people or households ("480/662 hộ") is kept, as the population it is of
+(:data:`POPULATION_UNITS`); the whole of a measured quantity or of money ("140/165 tấn",
+"224 tỷ đồng/150 tỷ đồng") is kept, as its plan. Two joined by a dash or "đến" ("50 - 60
+hộ", "3 - 5 tỷ đồng") are a range (``role="range"``); the low end takes the high end's
+multiplier and unit.
+
+Bare numbers listed before an age or a duration share its reason ("Huy hiệu 30, 40, 50
+năm tuổi đảng"); a day.month written with a dot after a day word ("Chiều nay 14.4",
+"ngày 2.9") is a date; a bare run of eight or more digits with no grouping ("67484690")
+is page furniture (``identifier``).
 
 Each decision looks only at the token and a few characters around it, so scanning costs
 in proportion to the numbers, not to the text.
@@ -106,6 +116,21 @@ _TIME_SEP: Final = re.compile(r":")
 _RANGE: Final = re.compile(r"\s*(?:[-–—]|đến|tới)\s*(?:dưới\s+|hơn\s+|trên\s+)?", re.IGNORECASE)
 _LIST_GAP: Final = re.compile(r"\s*(?:,|;|&|và|-|–)\s*$", re.IGNORECASE)
 _DIGIT: Final = re.compile(r"[0-9]")
+#: Units of measured quantities: "A/B" of them is done/planned, B is kept (as a plan).
+_MEASURED_UNITS: Final = frozenset((
+    "km", "m", "mét", "m2", "m3", "ha", "héc ta", "hecta", "sào", "tấn", "tạ", "kg", "lít",
+    "con",
+))  # fmt: skip
+#: People and households: "A/B" of them is A among a population of B (both values).
+POPULATION_UNITS: Final = frozenset((
+    "người", "hộ", "hộ gia đình", "hộ dân", "gia đình", "lao động", "đối tượng",
+))  # fmt: skip
+_KEPT_WHOLES: Final = _MEASURED_UNITS | POPULATION_UNITS
+#: "Chiều nay 14.4", "ngày 2.9", "sáng 26.7": a day word right before a dotted day.month.
+_DAY_BEFORE: Final = re.compile(
+    r"(?<!\w)(?:ngày|hôm\s+nay|sáng|chiều|tối|trưa|đêm|nay|hôm)\s*$", re.IGNORECASE)
+_DOT_DAY_MONTH: Final = re.compile(r"(?:0?[1-9]|[12][0-9]|3[01])\.(?:0?[1-9]|1[0-2])")
+_LIST_TO: Final = re.compile(r"\s*(?:,|và|hoặc)\s*", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -236,6 +261,7 @@ class Scanner:
             if not t.reason and not t.role:
                 t.reason = self._reason(text, t, contacts)
         self._lists(text, tokens)
+        self._listed_before(text, tokens)
         for t in tokens:
             if t.is_value:
                 self._check_value(text, t)
@@ -297,6 +323,8 @@ class Scanner:
                  or a.kind == b.kind == "money")
                     and _SLASH.fullmatch(text[a.end : b.start])):
                 b.role = "whole"  # "12.500 con/10.000 con", "224 tỷ đồng/150 tỷ đồng": done/plan
+                if b.kind == "count" and b.unit_word not in _KEPT_WHOLES:
+                    b.reason = "whole"  # "53 hộ/53 hộ": how many there are
                 i += 2
                 continue
             if _SLASH.fullmatch(gap) and a.plain and b.kind == "count" and not b.has_mult:
@@ -306,6 +334,8 @@ class Scanner:
                     a.reason = b.reason = "date"  # 22/3, (08/3), đợt 3/2
                 else:
                     a.unit_word, b.role = b.unit_word, "whole"  # 15/17 chỉ tiêu
+                    if b.unit_word not in _KEPT_WHOLES:
+                        b.reason = "whole"  # 13/14 xã: the count of all, no plan
                 i += 2
                 continue
             if (_TIME_SEP.fullmatch(gap) and a.plain and len(b.digits) == 2
@@ -362,6 +392,12 @@ class Scanner:
         numeral = t.amount.strip()
         if t.plain and numeral.startswith("0") and sum(c.isdigit() for c in numeral) >= 8:
             return "contact"  # a phone number: 0239.3861234
+        if t.plain and len(t.digits) >= 8:
+            return "identifier"  # ungrouped digits: page furniture, codes
+        if (t.plain and _DOT_DAY_MONTH.fullmatch(numeral)
+                and _DAY_BEFORE.search(text, max(0, start - 12), start)):
+            return "date"  # "Chiều nay 14.4", "ngày 2.9"
+
         if t.kind != "count" or t.has_mult:
             return ""
         if _enumeration(text, t):
@@ -384,6 +420,16 @@ class Scanner:
         if _phrase_before(words, LABEL_WORDS):
             return "" if t.unit_word else "label"  # "từ đầu năm 40 hộ" is a count
         return ""
+
+    @staticmethod
+    def _listed_before(text: str, tokens: list[Token]) -> None:
+        """Bare numbers listed before an age or a duration are ages or durations too:
+        "Huy hiệu 30, 40, 50, 55 tuổi đảng", "kỷ niệm 70 và 75 năm"."""
+        for n in range(len(tokens) - 2, -1, -1):
+            t, nxt = tokens[n], tokens[n + 1]
+            if (nxt.reason in ("age", "duration") and t.is_value and t.plain and t.digits
+                    and _LIST_TO.fullmatch(text, t.amount_end, nxt.start)):
+                t.reason = nxt.reason
 
     @staticmethod
     def _lists(text: str, tokens: list[Token]) -> None:
