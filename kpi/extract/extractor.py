@@ -131,6 +131,14 @@ _PAIR_AFTER_COUNT: Final = re.compile(
 _PAIR_AFTER_MONEY: Final = re.compile(r"^\s*(?:/|\(|cho|cho\s+tổng\s+số|hỗ\s+trợ\s+cho)\s*$",
                                       re.IGNORECASE)
 _WORDS: Final = re.compile(r"[^\W_]+(?:[-/][^\W_]+)*")
+_CHANGE_FROM: Final = re.compile(r"(?<!\w)(?P<dir>tăng|giảm)\s+từ\s*$", re.IGNORECASE)
+#: "tăng 7,7% tương đương 1,6 triệu đồng": the same change as an amount.
+_EQUIVALENT: Final = re.compile(
+    r"\s*,?\s*(?:tương\s+đương|tương\s+ứng|tức\s+là|tức)(?:\s+(?:với|là))?\s*:?\s*",
+    re.IGNORECASE)
+#: Between two counts of a list: the first one's own words, then a comma or "và".
+_LIST_STEP: Final = re.compile(r"^\s+[^\W\d_][^;.:()]*(?:,|(?<!\w)và(?!\w))[^;.:()]*$",
+                               re.IGNORECASE)
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -412,7 +420,10 @@ class Extractor:
             chosen = own or ([] if item.measure == "plan" else prefix)
             item.marker = _last_marker(chosen)
         self._reached_share(text, s, items)
+        self._ranges(text, items)
         self._rate_changes(text, items)
+        self._ranges(text, items)
+        self._listed_changes(text, items)
         self._pair(text, items)
         self._classify(text, s, e, items, hits)
         for item in items:
@@ -461,6 +472,42 @@ class Extractor:
                     _RATE.search(text, item.clause, item.tok.start)
                     and not _GROWTH.search(text, item.clause, item.tok.start)):
                 item.measure = "change"
+
+    @staticmethod
+    def _ranges(text: str, items: list[_Item]) -> None:
+        """The two ends of a range are read alike: "tăng từ 0,45% đến 0,54%" is a range of
+        growth rates, "(KH tăng từ 12-13%)" a range of plans; the low end, which has the
+        words, gives the high end its measure (and its direction)."""
+        for low, high in itertools.pairwise(items):
+            if low.qualifier != "range_low" or high.qualifier != "range_high":
+                continue
+            if (low.tok.kind == "percent" and low.measure in ("value", "share_pct")
+                    and (m := _CHANGE_FROM.search(text, low.left[0], low.tok.start))):
+                low.measure = "pct_change_yoy"
+                if m["dir"].lower() == "giảm":
+                    low.value = -abs(low.value)
+            if high.measure != low.measure and high.tok.kind == low.tok.kind:
+                high.measure, high.base = low.measure, low.base
+                high.value = -abs(high.value) if low.value < 0 else abs(high.value)
+
+    @staticmethod
+    def _listed_changes(text: str, items: list[_Item]) -> None:
+        """Changes carried along: "tăng 7,7% tương đương 1,6 triệu đồng" (the amount of the
+        change), "có thêm 4 xã đạt chuẩn, 6 xã đạt chuẩn nâng cao" (a list of counts with the
+        same unit after a change count, each described after it and with no words of its own
+        before it; not "tăng 52.000 con, trên 6.500 con lợn")."""
+        for prev, item in itertools.pairwise(items):
+            if item.measure != "value" or item.tok.kind == "percent":
+                continue
+            gap = text[prev.tok.end : item.tok.start]
+            if (prev.measure in ("pct_change_yoy", "pct_change_qoq", "change")
+                    and _EQUIVALENT.fullmatch(gap)):
+                item.measure = "change"
+                item.base = "giảm" if prev.value < 0 or prev.base == "giảm" else "tăng"
+            elif (prev.measure == "change" and prev.tok.kind == item.tok.kind == "count"
+                    and prev.tok.unit_word and prev.tok.unit_word == item.tok.unit_word
+                    and not item.own_words and _LIST_STEP.search(gap)):
+                item.measure, item.base = "change", prev.base
 
     @staticmethod
     def _reached_share(text: str, s: int, items: list[_Item]) -> None:

@@ -27,7 +27,7 @@ count of people or households ("480/662 hộ") is kept, as the population it is 
 (:data:`POPULATION_UNITS`); the whole of a measured quantity or of money ("140/165 tấn",
 "224 tỷ đồng/150 tỷ đồng") is kept, as its plan. Two joined by a dash or "đến" ("50 - 60
 hộ", "3 - 5 tỷ đồng") are a range (``role="range"``); the low end takes the high end's
-multiplier and unit.
+multiplier and unit; two amounts written alike ("từ 0,45% đến 0,54%") are a range too.
 
 Bare numbers listed before an age or a duration share its reason ("Huy hiệu 30, 40, 50
 năm tuổi đảng"); a day.month written with a dot after a day word ("Chiều nay 14.4",
@@ -358,6 +358,10 @@ class Scanner:
                         continue
                 a.kind, a.unit_word, a.has_mult = b.kind, b.unit_word, b.has_mult
                 a.role = b.role = "range"
+            elif (rng and a.kind == b.kind and a.suffix.strip() and not a.role
+                  and " ".join(a.suffix.split()) == " ".join(b.suffix.split())
+                  and a.unit_word == b.unit_word):
+                a.role = b.role = "range"  # "từ 0,45% đến 0,54%", "80,4 triệu đến 80,8 triệu"
             else:
                 i += 1
                 continue
