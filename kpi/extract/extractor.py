@@ -131,6 +131,14 @@ _PAIR_AFTER_COUNT: Final = re.compile(
 _PAIR_AFTER_MONEY: Final = re.compile(r"^\s*(?:/|\(|cho|cho\s+tổng\s+số|hỗ\s+trợ\s+cho)\s*$",
                                       re.IGNORECASE)
 _WORDS: Final = re.compile(r"[^\W_]+(?:[-/][^\W_]+)*")
+#: A paragraph that is one bare number: a table cell laid out one per line.
+_LONE_NUMBER: Final = re.compile(r"\s*[0-9]{1,3}(?:,[0-9]{1,3})?\s*")
+_CAPTION_REACH: Final = 60
+_INDEX_CAPTION: Final = re.compile(
+    r"so\s+(?:với\s+)?(?:cùng\s+kỳ|cùng\s+kì|năm\s+trước)[^\n]*(?:\(%\)|%)", re.IGNORECASE)
+_GROWTH_CAPTION: Final = re.compile(
+    r"(?<!\w)(?:tốc\s+độ\s+tăng|tăng\s+trưởng|tăng\s*/\s*giảm|tăng(?!\s+trưởng))(?!\w)",
+    re.IGNORECASE)
 _CHANGE_FROM: Final = re.compile(r"(?<!\w)(?P<dir>tăng|giảm)\s+từ\s*$", re.IGNORECASE)
 #: "tăng 7,7% tương đương 1,6 triệu đồng": the same change as an amount.
 _EQUIVALENT: Final = re.compile(
@@ -233,6 +241,28 @@ def _paragraphs(lines: list[str]) -> Iterator[_Paragraph]:
         i += len(group)
 
 
+def _table_caption(lines: list[str], line: int) -> str:
+    """The measure a table's caption gives its bare cells ("Tốc độ phát triển GRDP so với
+    cùng kỳ năm trước (%)": ``pct_of_prior_year``; "Tốc độ tăng ... so với cùng kỳ (%)":
+    ``pct_change_yoy``), when one heads the table that line ``line`` (0-based) is in; "" if
+    none does (prose, a long line, ends the look back)."""
+    for k in range(line - 1, max(-1, line - _CAPTION_REACH), -1):
+        row = lines[k]
+        if len(row) > 160:
+            return ""
+        if _INDEX_CAPTION.search(row):
+            return ("pct_change_yoy" if _GROWTH_CAPTION.search(row)
+                    else "pct_of_prior_year")
+    return ""
+
+
+def _as_index(row: dict, measure: str) -> dict:
+    """A bare table cell under an index caption is that percentage."""
+    if row["measure"] == "value" and row["unit"] == "" and 0 < row["value"] < 1000:
+        row["measure"], row["unit"] = measure, "percent"
+    return row
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
     out, start = [], 0
     for m in _SENTENCE_END.finditer(text):
@@ -322,8 +352,11 @@ class Extractor:
                 state.mode = None  # a heading since the last paragraph ends an inline list
             state.next_line = line + len(para.starts)
             inside = next((sec for sec in sections if sec[0] < line < sec[1]), None)
-            yield from self._paragraph_rows(para, heading, source,
-                                            None if inside is None else (inside[2],), state)
+            rows = self._paragraph_rows(para, heading, source,
+                                        None if inside is None else (inside[2],), state)
+            if _LONE_NUMBER.fullmatch(para.text) and (caption := _table_caption(lines, line)):
+                rows = (_as_index(row, caption) for row in rows)
+            yield from rows
 
     # ---- one paragraph ----------------------------------------------------------------
     def _paragraph_rows(self, para: _Paragraph, heading: Heading, source: str,
