@@ -120,8 +120,9 @@ _OPENER_HINT: Final = re.compile(
     r"|thời\s+kỳ|ước|phấn\s+đấu|đề\s+ra")
 _PLAN_NAMED: Final = re.compile(
     r"(?<!\w)(?:kế\s+hoạch|kh|dự\s+toán|chỉ\s+tiêu|nghị\s+quyết)(?!\w)", re.IGNORECASE)
-_GROWTH: Final = re.compile(r"(?<!\w)(?:tăng\s+trưởng|tốc\s+độ|(?:tỷ|tỉ)\s+lệ\s+tăng)(?!\w)",
-                           re.IGNORECASE)
+_GROWTH: Final = re.compile(
+    r"(?<!\w)(?:tăng\s+trưởng|tốc\s+độ|(?:tỷ|tỉ)\s+lệ\s+tăng(?!\s+dân\s+số))(?!\w)",
+    re.IGNORECASE)
 _RATE: Final = re.compile(r"(?<!\w)(?:(?:tỷ|tỉ)\s+(?:lệ|trọng)|cơ\s+cấu|công\s+suất)(?!\w)",
                           re.IGNORECASE)
 _HEAD_BEFORE: Final = re.compile(r"(?:tổng\s+số|tổng|số)\s+$")

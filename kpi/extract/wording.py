@@ -10,6 +10,7 @@ words                                   measure                   value
 =====================================  ========================  ===================
 chiếm (tỷ lệ) X%                        share_pct                 X
 X% (so với) KH / kế hoạch / dự toán     pct_of_plan               X
+X% xã / huyện / tỉnh giao               pct_of_plan               X
 tăng / vượt X% so với KH                pct_over_plan             +X
 vượt kế hoạch / dự toán X%              pct_over_plan             +X
 giảm X% so với KH                       pct_over_plan             −X
@@ -20,6 +21,7 @@ bằng / đạt X% so với cùng kỳ            pct_of_prior_year         X
 tăng / giảm X% so với quý trước         pct_change_qoq            ±X
 kế hoạch ... đạt X%                     pct_of_plan               X
 anything else (tỷ lệ ... đạt X%)        value (a rate)            X
+tỷ lệ tăng dân số (tự nhiên) X%         value (a rate)            X
 X% so với đầu năm / tháng trước         ``other``: no contract measure (caller: unclassified)
 =====================================  ========================  ===================
 
@@ -50,7 +52,9 @@ _I = re.IGNORECASE
 # --- measures --------------------------------------------------------------------------
 _PLAN_NOUN: Final = r"(?:kế\s+hoạch|kh|dự\s+toán|chỉ\s+tiêu|nhiệm\s+vụ\s+kế\s+hoạch|mục\s+tiêu)"
 _PLAN_AFTER: Final = re.compile(
-    rf"\s*(?:so\s+(?:với\s+)?|của\s+|trên\s+)?(?:{_PLAN_NOUN}|nghị\s+quyết)(?!\w)", _I)
+    rf"\s*(?:so\s+(?:với\s+)?|của\s+|trên\s+)?(?:{_PLAN_NOUN}|nghị\s+quyết"
+    r"|(?:xã|phường|thị\s+trấn|huyện|quận|thị\s+xã|thành\s+phố|tỉnh|cấp\s+trên)\s+giao)(?!\w)",
+    _I)
 _YOY_AFTER: Final = re.compile(
     r"\s*(?:so\s+(?:với\s+)?)?(?:cùng\s+kỳ|cùng\s+kì|ck(?!\w)|năm\s+trước|năm\s+ngoái"
     r"|năm\s+(?P<y>(?:19|20)[0-9]{2}))", _I)
@@ -75,7 +79,8 @@ _RATE_CONTEXT: Final = re.compile(
 #: A growth rate named before the figure: "tốc độ tăng trưởng đạt 8,5%", "tăng trưởng
 #: kinh tế ước đạt 3,98%", "tỷ lệ tăng thu ngân sách bình quân hàng năm: 12%".
 _GROWTH_BEFORE: Final = re.compile(
-    r"(?<!\w)(?:tăng\s+trưởng|tốc\s+độ\s+tăng|(?:tỷ|tỉ)\s+lệ\s+tăng|tăng\s+bình\s+quân)"
+    r"(?<!\w)(?:tăng\s+trưởng|tốc\s+độ\s+tăng|(?:tỷ|tỉ)\s+lệ\s+tăng(?!\s+dân\s+số)"
+    r"|tăng\s+bình\s+quân)"
     r"[^;:%]{0,70}?(?:(?<!\w)(?:đạt|là|khoảng|trên|dưới|hơn|từ|bình\s+quân)\s*:?|:)?\s*$",
     _I)
 #: "vượt kế hoạch 12%", "vượt dự toán huyện giao 12%": the excess over the plan.
