@@ -125,6 +125,8 @@ _MEASURED_UNITS: Final = frozenset((
 POPULATION_UNITS: Final = frozenset((
     "người", "hộ", "hộ gia đình", "hộ dân", "gia đình", "lao động", "đối tượng",
 ))  # fmt: skip
+#: Counts of the report's own indicators: a scorecard, not a quantity of the area.
+_TALLY_UNITS: Final = frozenset(("chỉ tiêu",))
 _KEPT_WHOLES: Final = _MEASURED_UNITS | POPULATION_UNITS
 #: "Chiều nay 14.4", "ngày 2.9", "sáng 26.7": a day word right before a dotted day.month.
 _DAY_BEFORE: Final = re.compile(
@@ -404,6 +406,8 @@ class Scanner:
 
         if t.kind != "count" or t.has_mult:
             return ""
+        if t.unit_word in _TALLY_UNITS:
+            return "tally"  # "đạt 19/25 chỉ tiêu", "đề ra 23 chỉ tiêu": the report's own scorecard
         if _enumeration(text, t):
             return "enumeration"
         if not prev.isspace():
