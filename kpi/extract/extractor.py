@@ -555,7 +555,7 @@ class Extractor:
                     and not _RATE.search(text, item.left[0], item.tok.start)
                     and (any(o.measure == "value" and o.tok.kind != "percent"
                              for o in items[:n])
-                         or _PLAN_NAMED.search(text, s, item.left[0]))):
+                         or _PLAN_NAMED.search(text, s, item.tok.start))):
                 item.measure = "pct_of_plan"
 
     # ---- pairs ------------------------------------------------------------------------
