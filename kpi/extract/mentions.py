@@ -32,7 +32,8 @@ multiplier and unit; two amounts written alike ("từ 0,45% đến 0,54%") are a
 Bare numbers listed before an age or a duration share its reason ("Huy hiệu 30, 40, 50
 năm tuổi đảng"); a day.month written with a dot after a day word ("Chiều nay 14.4",
 "ngày 2.9") is a date; a bare run of eight or more digits with no grouping ("67484690")
-is page furniture (``identifier``).
+is page furniture, "tỷ lệ 1/500" a map scale and "trên 1 vạn dân" a rate's base (all
+``identifier``); "tổ" before "chức" is no unit ("khóa 20 tổ chức họp").
 
 Each decision looks only at the token and a few characters around it, so scanning costs
 in proportion to the numbers, not to the text.
@@ -127,6 +128,13 @@ POPULATION_UNITS: Final = frozenset((
 ))  # fmt: skip
 #: Counts of the report's own indicators: a scorecard, not a quantity of the area.
 _TALLY_UNITS: Final = frozenset(("chỉ tiêu",))
+_NOT_UNIT_AFTER: Final = re.compile(r"(?<=tổ)\s+chức(?!\w)|(?<=Tổ)\s+chức(?!\w)")
+#: "bản đồ tỷ lệ 1/500": a map scale; "trên 1 vạn dân", "/1.000 dân": a per-capita base.
+_SCALE_BEFORE: Final = re.compile(r"(?<!\w)(?:tỷ|tỉ)\s+lệ\s*:?\s*$", re.IGNORECASE)
+_PER_BASE: Final = re.compile(r"\s*(?:vạn\s+|nghìn\s+|ngàn\s+)?(?:người\s+)?dân(?!\w)",
+                             re.IGNORECASE)
+_PER_BEFORE: Final = re.compile(r"(?:(?<!\w)trên|/)\s*$", re.IGNORECASE)
+_ROUND_BASES: Final = frozenset(("1", "10", "100", "1.000", "10.000", "100.000"))
 _KEPT_WHOLES: Final = _MEASURED_UNITS | POPULATION_UNITS
 #: "Chiều nay 14.4", "ngày 2.9", "sáng 26.7": a day word right before a dotted day.month.
 _DAY_BEFORE: Final = re.compile(
@@ -290,6 +298,8 @@ class Scanner:
         kind = "percent" if m["pct"] else "money" if m["cur"] else "count"
         if kind == "count":
             u = self.unit_at(text, m.end())
+            if u and _NOT_UNIT_AFTER.match(text, u.end()):
+                u = None  # "khóa 20 tổ chức họp": "tổ chức" is a verb, not the unit "tổ"
             if u:
                 unit_word, unit_start, end = " ".join(u["u"].lower().split()), u.start("u"), u.end()
             elif has_mult:
@@ -334,6 +344,9 @@ class Scanner:
                     a.reason = b.reason = "date"  # tháng 3/2022, đợt 1/2022
                 elif _small(a, 31) and _small(b, 12) and not b.unit_word:
                     a.reason = b.reason = "date"  # 22/3, (08/3), đợt 3/2
+                elif (a.digits == "1" and len(b.digits) >= 3
+                      and _SCALE_BEFORE.search(text, max(0, a.start - 12), a.start)):
+                    a.reason = b.reason = "identifier"  # tỷ lệ 1/500: a map scale
                 else:
                     a.unit_word, b.role = b.unit_word, "whole"  # 15/17 chỉ tiêu
                     if b.unit_word not in _KEPT_WHOLES:
@@ -398,6 +411,9 @@ class Scanner:
         numeral = t.amount.strip()
         if t.plain and numeral.startswith("0") and sum(c.isdigit() for c in numeral) >= 8:
             return "contact"  # a phone number: 0239.3861234
+        if (numeral in _ROUND_BASES and _PER_BASE.match(text, end)
+                and _PER_BEFORE.search(text, max(0, start - 6), start)):
+            return "identifier"  # "trên 1 vạn dân": the base of a rate
         if t.plain and len(t.digits) >= 8:
             return "identifier"  # ungrouped digits: page furniture, codes
         if (t.plain and _DOT_DAY_MONTH.fullmatch(numeral)
