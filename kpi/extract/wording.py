@@ -19,10 +19,11 @@ tăng X% (so với cùng kỳ) / tăng X%      pct_change_yoy            +X
 giảm X% (so với cùng kỳ) / giảm X%      pct_change_yoy            −X
 bằng / đạt X% so với cùng kỳ            pct_of_prior_year         X
 tăng / giảm X% so với quý trước         pct_change_qoq            ±X
+tăng / giảm X% so với tháng trước       pct_change_qoq            ±X
 kế hoạch ... đạt X%                     pct_of_plan               X
 anything else (tỷ lệ ... đạt X%)        value (a rate)            X
 tỷ lệ tăng dân số (tự nhiên) X%         value (a rate)            X
-X% so với đầu năm / tháng trước         ``other``: no contract measure (caller: unclassified)
+X% so với đầu năm; bằng X% tháng trước  ``other``: no contract measure (caller: unclassified)
 =====================================  ========================  ===================
 
 A bare "tăng X%" is read as year-on-year: Vietnamese reports compare with the same
@@ -61,6 +62,9 @@ _YOY_AFTER: Final = re.compile(
 _QOQ_AFTER: Final = re.compile(
     r"\s*so\s+(?:với\s+)?(?:quý|quí)\s+(?:trước|liền\s+kề|liền\s+trước"
     r"|(?P<q>iv|iii|ii|i|[1-4])(?!\w))", _I)
+#: The previous period of a month's account: a change against it is period-on-period.
+_MOM_AFTER: Final = re.compile(
+    r"\s*so\s+(?:với\s+)?tháng\s+(?:trước|liền\s+kề|liền\s+trước)(?!\w)", _I)
 _OTHER_AFTER: Final = re.compile(
     r"\s*so\s+(?:với\s+)?(?:đầu\s+năm|cuối\s+năm|tháng\s+trước|tháng\s+liền\s+kề|cùng\s+thời"
     r"|năm\s+học|bình\s+quân|trung\s+bình|toàn\s+(?:huyện|tỉnh|quốc))", _I)
@@ -146,6 +150,8 @@ def percent_measure(before: str, after: str, x: float, quarter: int | None = Non
         if same_quarter:
             return PercentReading("pct_of_prior_year", x, m.group().strip())
         return PercentReading("other", x, m.group().strip())
+    if change and (m := _MOM_AFTER.match(after)):
+        return PercentReading("pct_change_qoq", sign * x, m.group().strip())
     if _OTHER_AFTER.match(after):
         return PercentReading("other", x, _OTHER_AFTER.match(after).group().strip())  # type: ignore[union-attr]
     if m := _YOY_AFTER.match(after):
