@@ -501,6 +501,10 @@ class Extractor:
             prev = items[n - 1] if n else None
             if prev is not None and prev.tok.kind != "percent" and prev.tok.start >= item.clause:
                 continue
+            if _GROWTH.search(text, item.clause, item.tok.start):
+                continue  # "...; tốc độ tăng trưởng 7,5%": a growth rate, whatever came before
+            if prev is not None and prev.tok.start < item.clause:
+                prev = None  # a rate in an earlier clause is not this clause's level
             if (prev is not None and prev.tok.kind == "percent"
                     and prev.measure in ("value", "share_pct")) or (
                     _RATE.search(text, item.clause, item.tok.start)
