@@ -70,6 +70,7 @@ GENERAL_UNITS: Final = (
     "trạm", "camera", "loa", "cột", "bóng đèn", "cụm", "khu", "câu lạc bộ", "clb",
     "đội", "nhóm", "đơn vị", "cơ quan", "chiến sỹ", "chiến sĩ", "trang trại", "gia trại", "loại",
     "tiểu thương", "hộ kinh doanh", "thí sinh", "giáo viên", "cán bộ", "công chức",
+    "làng", "bản", "ấp", "buôn", "khu dân cư",
 )  # fmt: skip
 
 #: Nouns whose number is a name or ordinal when written right after them ("mũi 1").
@@ -439,6 +440,8 @@ class Scanner:
                 return ""  # tổng số 352
             return "" if t.unit_word else "document"  # Số 52
         doc = _phrase_before(words, DOCUMENT_WORDS)
+        if doc == "luật" and words[-2:-1] == ["kỷ"]:
+            doc = ""  # "kỷ luật 6 đảng viên": discipline, not a law
         if doc:
             return "" if t.unit_word and doc in _PLAN_WORDS else "document"
         if _phrase_before(words, LABEL_WORDS):

@@ -187,3 +187,9 @@ def test_a_count_fraction_keeps_its_part_only(part, whole, noun):
     whole = max(whole, part)
     assert values(f"Năm 2022 có {part}/{whole} {noun} được công nhận.") == (
         [] if noun == "chỉ tiêu" else [part])
+
+
+def test_discipline_is_no_law_and_villages_are_counted():
+    assert values("Thi hành kỷ luật 6 đảng viên vi phạm.") == [6]
+    assert values("Theo Luật 6 đã ban hành.") == []
+    assert values("Xây dựng làng văn hóa 6/7 làng.") == [6]
