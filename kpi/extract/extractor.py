@@ -606,6 +606,7 @@ class Extractor:
         if parts_at is not None:
             self._total_from_parts(items, parts_at)
             self._plan_parts(items, parts_at)
+            self._parts_comparison(items, parts_at)
 
     def _total_from_parts(self, items: list[_Item], parts_at: int) -> None:
         """"45.678 mũi, trong đó: mũi 1 ..., mũi 2 ...": an unclassified total whose parts
@@ -622,6 +623,18 @@ class Extractor:
                     and self.cues.compatible(ind, total.tok.kind, "value", total.tok.unit_word)):
                 total.indicator, total.cue = rule.total, ""
                 return
+
+    @staticmethod
+    def _parts_comparison(items: list[_Item], parts_at: int) -> None:
+        """"tăng 1,34% so với tháng trước, trong đó ngành khai khoáng tăng 1,75%": a part's
+        bare change is against what the total's was compared with."""
+        total = next((o for o in reversed(items) if o.tok.start < parts_at
+                      and o.measure in ("pct_change_yoy", "pct_change_qoq") and o.base), None)
+        if total is None or total.measure == "pct_change_yoy":
+            return  # a bare change is read year-on-year already
+        for o in items:
+            if o.tok.start > parts_at and o.measure == "pct_change_yoy" and not o.base:
+                o.measure, o.base = total.measure, total.base
 
     @staticmethod
     def _plan_parts(items: list[_Item], parts_at: int) -> None:

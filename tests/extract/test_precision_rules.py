@@ -193,3 +193,12 @@ def test_discipline_is_no_law_and_villages_are_counted():
     assert values("Thi hành kỷ luật 6 đảng viên vi phạm.") == [6]
     assert values("Theo Luật 6 đã ban hành.") == []
     assert values("Xây dựng làng văn hóa 6/7 làng.") == [6]
+
+
+def test_parts_are_compared_with_what_their_total_was():
+    df = rows("Chỉ số sản xuất công nghiệp tháng 10 tăng 1,34% so với tháng trước, trong đó "
+              "ngành khai khoáng tăng 1,75%.",
+              title="Báo cáo tình hình kinh tế - xã hội tháng 10 năm 2022")
+    assert measure_of(df, 1.75) == "pct_change_qoq"
+    df = rows("Thu ngân sách tăng 12% so với cùng kỳ, trong đó thu thuế tăng 5%.")
+    assert measure_of(df, 5) == "pct_change_yoy"
