@@ -15,7 +15,9 @@ phố 8, 14 và 15", the 3 of "chi bộ 1, 2A, 3"), ``identifier`` (5K, 2A, Covi
 (92 năm Ngày thành lập Đảng, 6 tháng, trước 2 năm), ``footnote`` ([4], (1)),
 ``enumeration`` (the "1." opening a heading line), ``contact`` (URLs, e-mail, phone
 numbers), ``name`` (a number inside a phrase such as "8 loại vắc xin": the catalogue
-cues that contain digits, passed as ``names``) and ``unreadable`` ("22.3.2022").
+cues that contain digits, passed as ``names``), ``unreadable`` ("22.3.2022") and
+``tally`` (counts of the report's own indicators: "đạt 19/25 chỉ tiêu", "đề ra 23 chỉ
+tiêu"; real reports' readers do not take them for quantities of the area).
 
 A label, a date part or a year followed by a count noun is a value after all ("từ đầu
 năm 40 hộ", "2000 hộ"). Two numbers joined by a slash where the first is no day or the
