@@ -73,7 +73,7 @@ from kpi.extract.frames import (
     vs_estimate,
 )
 from kpi.extract.heading import Heading, detect_heading, with_overrides
-from kpi.extract.mentions import Scanner, Token
+from kpi.extract.mentions import POPULATION_UNITS, Scanner, Token
 from kpi.extract.textio import normalise, read_text, strip_chrome
 from kpi.extract.wording import (
     Marker,
@@ -120,8 +120,9 @@ _OPENER_HINT: Final = re.compile(
     r"|thời\s+kỳ|ước|phấn\s+đấu|đề\s+ra")
 _PLAN_NAMED: Final = re.compile(
     r"(?<!\w)(?:kế\s+hoạch|kh|dự\s+toán|chỉ\s+tiêu|nghị\s+quyết)(?!\w)", re.IGNORECASE)
-_GROWTH: Final = re.compile(r"(?<!\w)(?:tăng\s+trưởng|tốc\s+độ|(?:tỷ|tỉ)\s+lệ\s+tăng)(?!\w)",
-                           re.IGNORECASE)
+_GROWTH: Final = re.compile(
+    r"(?<!\w)(?:tăng\s+trưởng|tốc\s+độ|(?:tỷ|tỉ)\s+lệ\s+tăng(?!\s+dân\s+số))(?!\w)",
+    re.IGNORECASE)
 _RATE: Final = re.compile(r"(?<!\w)(?:(?:tỷ|tỉ)\s+(?:lệ|trọng)|cơ\s+cấu|công\s+suất)(?!\w)",
                           re.IGNORECASE)
 _HEAD_BEFORE: Final = re.compile(r"(?:tổng\s+số|tổng|số)\s+$")
@@ -131,6 +132,22 @@ _PAIR_AFTER_COUNT: Final = re.compile(
 _PAIR_AFTER_MONEY: Final = re.compile(r"^\s*(?:/|\(|cho|cho\s+tổng\s+số|hỗ\s+trợ\s+cho)\s*$",
                                       re.IGNORECASE)
 _WORDS: Final = re.compile(r"[^\W_]+(?:[-/][^\W_]+)*")
+#: A paragraph that is one bare number: a table cell laid out one per line.
+_LONE_NUMBER: Final = re.compile(r"\s*[0-9]{1,3}(?:,[0-9]{1,3})?\s*")
+_CAPTION_REACH: Final = 60
+_INDEX_CAPTION: Final = re.compile(
+    r"so\s+(?:với\s+)?(?:cùng\s+kỳ|cùng\s+kì|năm\s+trước)[^\n]*(?:\(%\)|%)", re.IGNORECASE)
+_GROWTH_CAPTION: Final = re.compile(
+    r"(?<!\w)(?:tốc\s+độ\s+tăng|tăng\s+trưởng|tăng\s*/\s*giảm|tăng(?!\s+trưởng))(?!\w)",
+    re.IGNORECASE)
+_CHANGE_FROM: Final = re.compile(r"(?<!\w)(?P<dir>tăng|giảm)\s+từ\s*$", re.IGNORECASE)
+#: "tăng 7,7% tương đương 1,6 triệu đồng": the same change as an amount.
+_EQUIVALENT: Final = re.compile(
+    r"\s*,?\s*(?:tương\s+đương|tương\s+ứng|tức\s+là|tức)(?:\s+(?:với|là))?\s*:?\s*",
+    re.IGNORECASE)
+#: Between two counts of a list: the first one's own words, then a comma or "và".
+_LIST_STEP: Final = re.compile(r"^\s+[^\W\d_][^;.:()]*(?:,|(?<!\w)và(?!\w))[^;.:()]*$",
+                               re.IGNORECASE)
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -223,6 +240,28 @@ def _paragraphs(lines: list[str]) -> Iterator[_Paragraph]:
                 pos += len(line) + 1
             yield _Paragraph(i + 1, text, tuple(starts))
         i += len(group)
+
+
+def _table_caption(lines: list[str], line: int) -> str:
+    """The measure a table's caption gives its bare cells ("Tốc độ phát triển GRDP so với
+    cùng kỳ năm trước (%)": ``pct_of_prior_year``; "Tốc độ tăng ... so với cùng kỳ (%)":
+    ``pct_change_yoy``), when one heads the table that line ``line`` (0-based) is in; "" if
+    none does (prose, a long line, ends the look back)."""
+    for k in range(line - 1, max(-1, line - _CAPTION_REACH), -1):
+        row = lines[k]
+        if len(row) > 160:
+            return ""
+        if _INDEX_CAPTION.search(row):
+            return ("pct_change_yoy" if _GROWTH_CAPTION.search(row)
+                    else "pct_of_prior_year")
+    return ""
+
+
+def _as_index(row: dict, measure: str) -> dict:
+    """A bare table cell under an index caption is that percentage."""
+    if row["measure"] == "value" and row["unit"] == "" and 0 < row["value"] < 1000:
+        row["measure"], row["unit"] = measure, "percent"
+    return row
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -334,8 +373,11 @@ class Extractor:
                 state.mode = None  # a heading since the last paragraph ends an inline list
             state.next_line = line + len(para.starts)
             inside = next((sec for sec in sections if sec[0] < line < sec[1]), None)
-            yield from self._paragraph_rows(para, heading, source,
-                                            None if inside is None else (inside[2],), state)
+            rows = self._paragraph_rows(para, heading, source,
+                                        None if inside is None else (inside[2],), state)
+            if _LONE_NUMBER.fullmatch(para.text) and (caption := _table_caption(lines, line)):
+                rows = (_as_index(row, caption) for row in rows)
+            yield from rows
 
     # ---- one paragraph ----------------------------------------------------------------
     def _paragraph_rows(self, para: _Paragraph, heading: Heading, source: str,
@@ -438,7 +480,10 @@ class Extractor:
             chosen = own or ([] if item.measure == "plan" else prefix)
             item.marker = _last_marker(chosen)
         self._reached_share(text, s, items)
+        self._ranges(text, items)
         self._rate_changes(text, items)
+        self._ranges(text, items)
+        self._listed_changes(text, items)
         self._pair(text, items)
         self._classify(text, s, e, items, hits)
         for item in items:
@@ -462,6 +507,8 @@ class Extractor:
             quarter = heading.period.quarter if heading.period is not None else None
             reading = percent_measure(before, after, t.value, quarter)
             item.measure, item.value, item.base = reading.measure, reading.value, reading.base
+        elif t.role == "whole" and t.unit_word in POPULATION_UNITS:
+            pass  # "480/662 hộ": the population, a value
         elif t.role == "whole" or is_plan_amount(before):
             item.measure = "plan"
         elif is_change_amount(before):
@@ -480,11 +527,51 @@ class Extractor:
             prev = items[n - 1] if n else None
             if prev is not None and prev.tok.kind != "percent" and prev.tok.start >= item.clause:
                 continue
+            if _GROWTH.search(text, item.clause, item.tok.start):
+                continue  # "...; tốc độ tăng trưởng 7,5%": a growth rate, whatever came before
+            if prev is not None and prev.tok.start < item.clause:
+                prev = None  # a rate in an earlier clause is not this clause's level
             if (prev is not None and prev.tok.kind == "percent"
                     and prev.measure in ("value", "share_pct")) or (
                     _RATE.search(text, item.clause, item.tok.start)
                     and not _GROWTH.search(text, item.clause, item.tok.start)):
                 item.measure = "change"
+
+    @staticmethod
+    def _ranges(text: str, items: list[_Item]) -> None:
+        """The two ends of a range are read alike: "tăng từ 0,45% đến 0,54%" is a range of
+        growth rates, "(KH tăng từ 12-13%)" a range of plans; the low end, which has the
+        words, gives the high end its measure (and its direction)."""
+        for low, high in itertools.pairwise(items):
+            if low.qualifier != "range_low" or high.qualifier != "range_high":
+                continue
+            if (low.tok.kind == "percent" and low.measure in ("value", "share_pct")
+                    and (m := _CHANGE_FROM.search(text, low.left[0], low.tok.start))):
+                low.measure = "pct_change_yoy"
+                if m["dir"].lower() == "giảm":
+                    low.value = -abs(low.value)
+            if high.measure != low.measure and high.tok.kind == low.tok.kind:
+                high.measure, high.base = low.measure, low.base
+                high.value = -abs(high.value) if low.value < 0 else abs(high.value)
+
+    @staticmethod
+    def _listed_changes(text: str, items: list[_Item]) -> None:
+        """Changes carried along: "tăng 7,7% tương đương 1,6 triệu đồng" (the amount of the
+        change), "có thêm 4 xã đạt chuẩn, 6 xã đạt chuẩn nâng cao" (a list of counts with the
+        same unit after a change count, each described after it and with no words of its own
+        before it; not "tăng 52.000 con, trên 6.500 con lợn")."""
+        for prev, item in itertools.pairwise(items):
+            if item.measure != "value" or item.tok.kind == "percent":
+                continue
+            gap = text[prev.tok.end : item.tok.start]
+            if (prev.measure in ("pct_change_yoy", "pct_change_qoq", "change")
+                    and _EQUIVALENT.fullmatch(gap)):
+                item.measure = "change"
+                item.base = "giảm" if prev.value < 0 or prev.base == "giảm" else "tăng"
+            elif (prev.measure == "change" and prev.tok.kind == item.tok.kind == "count"
+                    and prev.tok.unit_word and prev.tok.unit_word == item.tok.unit_word
+                    and not item.own_words and _LIST_STEP.search(gap)):
+                item.measure, item.base = "change", prev.base
 
     @staticmethod
     def _reached_share(text: str, s: int, items: list[_Item]) -> None:
@@ -498,7 +585,7 @@ class Extractor:
                     and not _RATE.search(text, item.left[0], item.tok.start)
                     and (any(o.measure == "value" and o.tok.kind != "percent"
                              for o in items[:n])
-                         or _PLAN_NAMED.search(text, s, item.left[0]))):
+                         or _PLAN_NAMED.search(text, s, item.tok.start))):
                 item.measure = "pct_of_plan"
 
     # ---- pairs ------------------------------------------------------------------------
@@ -545,6 +632,7 @@ class Extractor:
         if parts_at is not None:
             self._total_from_parts(items, parts_at)
             self._plan_parts(items, parts_at)
+            self._parts_comparison(items, parts_at)
 
     def _total_from_parts(self, items: list[_Item], parts_at: int) -> None:
         """"45.678 mũi, trong đó: mũi 1 ..., mũi 2 ...": an unclassified total whose parts
@@ -561,6 +649,18 @@ class Extractor:
                     and self.cues.compatible(ind, total.tok.kind, "value", total.tok.unit_word)):
                 total.indicator, total.cue = rule.total, ""
                 return
+
+    @staticmethod
+    def _parts_comparison(items: list[_Item], parts_at: int) -> None:
+        """"tăng 1,34% so với tháng trước, trong đó ngành khai khoáng tăng 1,75%": a part's
+        bare change is against what the total's was compared with."""
+        total = next((o for o in reversed(items) if o.tok.start < parts_at
+                      and o.measure in ("pct_change_yoy", "pct_change_qoq") and o.base), None)
+        if total is None or total.measure == "pct_change_yoy":
+            return  # a bare change is read year-on-year already
+        for o in items:
+            if o.tok.start > parts_at and o.measure == "pct_change_yoy" and not o.base:
+                o.measure, o.base = total.measure, total.base
 
     @staticmethod
     def _plan_parts(items: list[_Item], parts_at: int) -> None:

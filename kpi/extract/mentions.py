@@ -15,14 +15,27 @@ phố 8, 14 và 15", the 3 of "chi bộ 1, 2A, 3"), ``identifier`` (5K, 2A, Covi
 (92 năm Ngày thành lập Đảng, 6 tháng, trước 2 năm), ``footnote`` ([4], (1)),
 ``enumeration`` (the "1." opening a heading line), ``contact`` (URLs, e-mail, phone
 numbers), ``name`` (a number inside a phrase such as "8 loại vắc xin": the catalogue
-cues that contain digits, passed as ``names``) and ``unreadable`` ("22.3.2022").
+cues that contain digits, passed as ``names``), ``unreadable`` ("22.3.2022") and
+``tally`` (counts of the report's own indicators: "đạt 19/25 chỉ tiêu", "đề ra 23 chỉ
+tiêu"; real reports' readers do not take them for quantities of the area).
 
 A label, a date part or a year followed by a count noun is a value after all ("từ đầu
 năm 40 hộ", "2000 hộ"). Two numbers joined by a slash where the first is no day or the
 second no month, or a count noun follows ("15/17 chỉ tiêu"), are a fraction: the first is
 a value, the second its whole (``role="whole"``), both with the unit word after the
-second. Two joined by a dash or "đến" ("50 - 60 hộ", "3 - 5 tỷ đồng") are a range
-(``role="range"``); the low end takes the high end's multiplier and unit.
+second. The whole of a count of places, units or items ("13/14 xã", "53/53 hộ nghèo") is
+no value (``reason="whole"``): it is how many there are, not a plan; the whole of a
+count of people or households ("480/662 hộ") is kept, as the population it is of
+(:data:`POPULATION_UNITS`); the whole of a measured quantity or of money ("140/165 tấn",
+"224 tỷ đồng/150 tỷ đồng") is kept, as its plan. Two joined by a dash or "đến" ("50 - 60
+hộ", "3 - 5 tỷ đồng") are a range (``role="range"``); the low end takes the high end's
+multiplier and unit; two amounts written alike ("từ 0,45% đến 0,54%") are a range too.
+
+Bare numbers listed before an age or a duration share its reason ("Huy hiệu 30, 40, 50
+năm tuổi đảng"); a day.month written with a dot after a day word ("Chiều nay 14.4",
+"ngày 2.9") is a date; a bare run of eight or more digits with no grouping ("67484690")
+is page furniture, "tỷ lệ 1/500" a map scale and "trên 1 vạn dân" a rate's base (all
+``identifier``); "tổ" before "chức" is no unit ("khóa 20 tổ chức họp").
 
 Each decision looks only at the token and a few characters around it, so scanning costs
 in proportion to the numbers, not to the text.
@@ -59,6 +72,7 @@ GENERAL_UNITS: Final = (
     "trạm", "camera", "loa", "cột", "bóng đèn", "cụm", "khu", "câu lạc bộ", "clb",
     "đội", "nhóm", "đơn vị", "cơ quan", "chiến sỹ", "chiến sĩ", "trang trại", "gia trại", "loại",
     "tiểu thương", "hộ kinh doanh", "thí sinh", "giáo viên", "cán bộ", "công chức",
+    "làng", "bản", "ấp", "buôn", "khu dân cư",
 )  # fmt: skip
 
 #: Nouns whose number is a name or ordinal when written right after them ("mũi 1").
@@ -106,6 +120,30 @@ _TIME_SEP: Final = re.compile(r":")
 _RANGE: Final = re.compile(r"\s*(?:[-–—]|đến|tới)\s*(?:dưới\s+|hơn\s+|trên\s+)?", re.IGNORECASE)
 _LIST_GAP: Final = re.compile(r"\s*(?:,|;|&|và|-|–)\s*$", re.IGNORECASE)
 _DIGIT: Final = re.compile(r"[0-9]")
+#: Units of measured quantities: "A/B" of them is done/planned, B is kept (as a plan).
+_MEASURED_UNITS: Final = frozenset((
+    "km", "m", "mét", "m2", "m3", "ha", "héc ta", "hecta", "sào", "tấn", "tạ", "kg", "lít",
+    "con",
+))  # fmt: skip
+#: People and households: "A/B" of them is A among a population of B (both values).
+POPULATION_UNITS: Final = frozenset((
+    "người", "hộ", "hộ gia đình", "hộ dân", "gia đình", "lao động", "đối tượng",
+))  # fmt: skip
+#: Counts of the report's own indicators: a scorecard, not a quantity of the area.
+_TALLY_UNITS: Final = frozenset(("chỉ tiêu",))
+_NOT_UNIT_AFTER: Final = re.compile(r"(?<=tổ)\s+chức(?!\w)|(?<=Tổ)\s+chức(?!\w)")
+#: "bản đồ tỷ lệ 1/500": a map scale; "trên 1 vạn dân", "/1.000 dân": a per-capita base.
+_SCALE_BEFORE: Final = re.compile(r"(?<!\w)(?:tỷ|tỉ)\s+lệ\s*:?\s*$", re.IGNORECASE)
+_PER_BASE: Final = re.compile(r"\s*(?:vạn\s+|nghìn\s+|ngàn\s+)?(?:người\s+)?dân(?!\w)",
+                             re.IGNORECASE)
+_PER_BEFORE: Final = re.compile(r"(?:(?<!\w)trên|/)\s*$", re.IGNORECASE)
+_ROUND_BASES: Final = frozenset(("1", "10", "100", "1.000", "10.000", "100.000"))
+_KEPT_WHOLES: Final = _MEASURED_UNITS | POPULATION_UNITS
+#: "Chiều nay 14.4", "ngày 2.9", "sáng 26.7": a day word right before a dotted day.month.
+_DAY_BEFORE: Final = re.compile(
+    r"(?<!\w)(?:ngày|hôm\s+nay|sáng|chiều|tối|trưa|đêm|nay|hôm)\s*$", re.IGNORECASE)
+_DOT_DAY_MONTH: Final = re.compile(r"(?:0?[1-9]|[12][0-9]|3[01])\.(?:0?[1-9]|1[0-2])")
+_LIST_TO: Final = re.compile(r"\s*(?:,|và|hoặc)\s*", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -236,6 +274,7 @@ class Scanner:
             if not t.reason and not t.role:
                 t.reason = self._reason(text, t, contacts)
         self._lists(text, tokens)
+        self._listed_before(text, tokens)
         for t in tokens:
             if t.is_value:
                 self._check_value(text, t)
@@ -262,6 +301,8 @@ class Scanner:
         kind = "percent" if m["pct"] else "money" if m["cur"] else "count"
         if kind == "count":
             u = self.unit_at(text, m.end())
+            if u and _NOT_UNIT_AFTER.match(text, u.end()):
+                u = None  # "khóa 20 tổ chức họp": "tổ chức" is a verb, not the unit "tổ"
             if u:
                 unit_word, unit_start, end = " ".join(u["u"].lower().split()), u.start("u"), u.end()
             elif has_mult:
@@ -297,6 +338,8 @@ class Scanner:
                  or a.kind == b.kind == "money")
                     and _SLASH.fullmatch(text[a.end : b.start])):
                 b.role = "whole"  # "12.500 con/10.000 con", "224 tỷ đồng/150 tỷ đồng": done/plan
+                if b.kind == "count" and b.unit_word not in _KEPT_WHOLES:
+                    b.reason = "whole"  # "53 hộ/53 hộ": how many there are
                 i += 2
                 continue
             if _SLASH.fullmatch(gap) and a.plain and b.kind == "count" and not b.has_mult:
@@ -304,8 +347,13 @@ class Scanner:
                     a.reason = b.reason = "date"  # tháng 3/2022, đợt 1/2022
                 elif _small(a, 31) and _small(b, 12) and not b.unit_word:
                     a.reason = b.reason = "date"  # 22/3, (08/3), đợt 3/2
+                elif (a.digits == "1" and len(b.digits) >= 3
+                      and _SCALE_BEFORE.search(text, max(0, a.start - 12), a.start)):
+                    a.reason = b.reason = "identifier"  # tỷ lệ 1/500: a map scale
                 else:
                     a.unit_word, b.role = b.unit_word, "whole"  # 15/17 chỉ tiêu
+                    if b.unit_word not in _KEPT_WHOLES:
+                        b.reason = "whole"  # 13/14 xã: the count of all, no plan
                 i += 2
                 continue
             if (_TIME_SEP.fullmatch(gap) and a.plain and len(b.digits) == 2
@@ -328,6 +376,10 @@ class Scanner:
                         continue
                 a.kind, a.unit_word, a.has_mult = b.kind, b.unit_word, b.has_mult
                 a.role = b.role = "range"
+            elif (rng and a.kind == b.kind and a.suffix.strip() and not a.role
+                  and " ".join(a.suffix.split()) == " ".join(b.suffix.split())
+                  and a.unit_word == b.unit_word):
+                a.role = b.role = "range"  # "từ 0,45% đến 0,54%", "80,4 triệu đến 80,8 triệu"
             else:
                 i += 1
                 continue
@@ -362,8 +414,19 @@ class Scanner:
         numeral = t.amount.strip()
         if t.plain and numeral.startswith("0") and sum(c.isdigit() for c in numeral) >= 8:
             return "contact"  # a phone number: 0239.3861234
+        if (numeral in _ROUND_BASES and _PER_BASE.match(text, end)
+                and _PER_BEFORE.search(text, max(0, start - 6), start)):
+            return "identifier"  # "trên 1 vạn dân": the base of a rate
+        if t.plain and len(t.digits) >= 8:
+            return "identifier"  # ungrouped digits: page furniture, codes
+        if (t.plain and _DOT_DAY_MONTH.fullmatch(numeral)
+                and _DAY_BEFORE.search(text, max(0, start - 12), start)):
+            return "date"  # "Chiều nay 14.4", "ngày 2.9"
+
         if t.kind != "count" or t.has_mult:
             return ""
+        if t.unit_word in _TALLY_UNITS:
+            return "tally"  # "đạt 19/25 chỉ tiêu", "đề ra 23 chỉ tiêu": the report's own scorecard
         if _enumeration(text, t):
             return "enumeration"
         if not prev.isspace():
@@ -379,11 +442,23 @@ class Scanner:
                 return ""  # tổng số 352
             return "" if t.unit_word else "document"  # Số 52
         doc = _phrase_before(words, DOCUMENT_WORDS)
+        if doc == "luật" and words[-2:-1] == ["kỷ"]:
+            doc = ""  # "kỷ luật 6 đảng viên": discipline, not a law
         if doc:
             return "" if t.unit_word and doc in _PLAN_WORDS else "document"
         if _phrase_before(words, LABEL_WORDS):
             return "" if t.unit_word else "label"  # "từ đầu năm 40 hộ" is a count
         return ""
+
+    @staticmethod
+    def _listed_before(text: str, tokens: list[Token]) -> None:
+        """Bare numbers listed before an age or a duration are ages or durations too:
+        "Huy hiệu 30, 40, 50, 55 tuổi đảng", "kỷ niệm 70 và 75 năm"."""
+        for n in range(len(tokens) - 2, -1, -1):
+            t, nxt = tokens[n], tokens[n + 1]
+            if (nxt.reason in ("age", "duration") and t.is_value and t.plain and t.digits
+                    and _LIST_TO.fullmatch(text, t.amount_end, nxt.start)):
+                t.reason = nxt.reason
 
     @staticmethod
     def _lists(text: str, tokens: list[Token]) -> None:

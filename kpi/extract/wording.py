@@ -10,6 +10,7 @@ words                                   measure                   value
 =====================================  ========================  ===================
 chiếm (tỷ lệ) X%                        share_pct                 X
 X% (so với) KH / kế hoạch / dự toán     pct_of_plan               X
+X% xã / huyện / tỉnh giao               pct_of_plan               X
 tăng / vượt X% so với KH                pct_over_plan             +X
 vượt kế hoạch / dự toán X%              pct_over_plan             +X
 giảm X% so với KH                       pct_over_plan             −X
@@ -18,9 +19,11 @@ tăng X% (so với cùng kỳ) / tăng X%      pct_change_yoy            +X
 giảm X% (so với cùng kỳ) / giảm X%      pct_change_yoy            −X
 bằng / đạt X% so với cùng kỳ            pct_of_prior_year         X
 tăng / giảm X% so với quý trước         pct_change_qoq            ±X
+tăng / giảm X% so với tháng trước       pct_change_qoq            ±X
 kế hoạch ... đạt X%                     pct_of_plan               X
 anything else (tỷ lệ ... đạt X%)        value (a rate)            X
-X% so với đầu năm / tháng trước         ``other``: no contract measure (caller: unclassified)
+tỷ lệ tăng dân số (tự nhiên) X%         value (a rate)            X
+X% so với đầu năm; bằng X% tháng trước  ``other``: no contract measure (caller: unclassified)
 =====================================  ========================  ===================
 
 A bare "tăng X%" is read as year-on-year: Vietnamese reports compare with the same
@@ -52,13 +55,18 @@ _I = re.IGNORECASE
 # --- measures --------------------------------------------------------------------------
 _PLAN_NOUN: Final = r"(?:kế\s+hoạch|kh|dự\s+toán|chỉ\s+tiêu|nhiệm\s+vụ\s+kế\s+hoạch|mục\s+tiêu)"
 _PLAN_AFTER: Final = re.compile(
-    rf"\s*(?:so\s+(?:với\s+)?|của\s+|trên\s+)?(?:{_PLAN_NOUN}|nghị\s+quyết)(?!\w)", _I)
+    rf"\s*(?:so\s+(?:với\s+)?|của\s+|trên\s+)?(?:{_PLAN_NOUN}|nghị\s+quyết"
+    r"|(?:xã|phường|thị\s+trấn|huyện|quận|thị\s+xã|thành\s+phố|tỉnh|cấp\s+trên)\s+giao)(?!\w)",
+    _I)
 _YOY_AFTER: Final = re.compile(
     r"\s*(?:so\s+(?:với\s+)?)?(?:cùng\s+kỳ|cùng\s+kì|ck(?!\w)|năm\s+trước|năm\s+ngoái"
     r"|năm\s+(?P<y>(?:19|20)[0-9]{2}))", _I)
 _QOQ_AFTER: Final = re.compile(
     r"\s*so\s+(?:với\s+)?(?:quý|quí)\s+(?:trước|liền\s+kề|liền\s+trước"
     r"|(?P<q>iv|iii|ii|i|[1-4])(?!\w))", _I)
+#: The previous period of a month's account: a change against it is period-on-period.
+_MOM_AFTER: Final = re.compile(
+    r"\s*so\s+(?:với\s+)?tháng\s+(?:trước|liền\s+kề|liền\s+trước)(?!\w)", _I)
 _OTHER_AFTER: Final = re.compile(
     r"\s*so\s+(?:với\s+)?(?:đầu\s+năm|cuối\s+năm|tháng\s+trước|tháng\s+liền\s+kề|cùng\s+thời"
     r"|năm\s+học|bình\s+quân|trung\s+bình|toàn\s+(?:huyện|tỉnh|quốc))", _I)
@@ -77,7 +85,8 @@ _RATE_CONTEXT: Final = re.compile(
 #: A growth rate named before the figure: "tốc độ tăng trưởng đạt 8,5%", "tăng trưởng
 #: kinh tế ước đạt 3,98%", "tỷ lệ tăng thu ngân sách bình quân hàng năm: 12%".
 _GROWTH_BEFORE: Final = re.compile(
-    r"(?<!\w)(?:tăng\s+trưởng|tốc\s+độ\s+tăng|(?:tỷ|tỉ)\s+lệ\s+tăng|tăng\s+bình\s+quân)"
+    r"(?<!\w)(?:tăng\s+trưởng|tốc\s+độ\s+tăng|(?:tỷ|tỉ)\s+lệ\s+tăng(?!\s+dân\s+số)"
+    r"|tăng\s+bình\s+quân)"
     r"[^;:%]{0,70}?(?:(?<!\w)(?:đạt|là|khoảng|trên|dưới|hơn|từ|bình\s+quân)\s*:?|:)?\s*$",
     _I)
 #: "vượt kế hoạch 12%", "vượt dự toán huyện giao 12%": the excess over the plan.
@@ -143,6 +152,8 @@ def percent_measure(before: str, after: str, x: float, quarter: int | None = Non
         if same_quarter:
             return PercentReading("pct_of_prior_year", x, m.group().strip())
         return PercentReading("other", x, m.group().strip())
+    if change and (m := _MOM_AFTER.match(after)):
+        return PercentReading("pct_change_qoq", sign * x, m.group().strip())
     if _OTHER_AFTER.match(after):
         return PercentReading("other", x, _OTHER_AFTER.match(after).group().strip())  # type: ignore[union-attr]
     if m := _YOY_AFTER.match(after):

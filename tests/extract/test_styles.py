@@ -116,13 +116,15 @@ def test_ytd_estimate_and_its_share_of_plan():
 
 
 def test_fraction_of_targets():
-    """Decision: "15/17 chỉ tiêu" is the value 15 and its whole 17 as the plan."""
-    body = "Đến nay đạt 15/17 chỉ tiêu đề ra."
+    """Decision (revised with the labelled real passages): "15/17 chỉ tiêu" counts the
+    report's own indicators, a scorecard and no value of the area; "2.410,5 ha/2.300 ha"
+    is the value and its whole, the plan."""
+    assert rows("Đến nay đạt 15/17 chỉ tiêu đề ra.").empty
+    body = "Đến nay gieo trồng 2.410,5 ha/2.300 ha lúa."
     df = rows(body)
-    part, whole = at(df, body, "15"), at(df, body, "17")
-    assert (part["measure"], part["value"], part["unit"]) == ("value", 15, "chỉ tiêu")
-    assert (whole["measure"], whole["value"], whole["unit"]) == ("plan", 17, "chỉ tiêu")
-    assert part["subject"] == whole["subject"] == "chỉ tiêu đề ra"
+    part, whole = at(df, body, "2.410,5"), at(df, body, "2.300")
+    assert (part["measure"], part["value"], part["unit"]) == ("value", 2410.5, "ha")
+    assert (whole["measure"], whole["value"], whole["unit"]) == ("plan", 2300, "ha")
     assert part["span"] == whole["span"] == "to_date"
 
 

@@ -67,7 +67,7 @@ def test_role_defaults_to_result_and_is_checked():
     ("Phấn đấu thu 20 tỷ đồng, đến nay đã thu được 15 tỷ đồng.", 15e9, "result", "2022Q3",
      "to_date"),
     # a word that looks like a commitment but is a noun or an account
-    ("Với quyết tâm của cả hệ thống chính trị, xã đạt 12/12 chỉ tiêu.", 12, "result", "2022Q3",
+    ("Với quyết tâm của cả hệ thống chính trị, xã đạt 19/19 tiêu chí.", 19, "result", "2022Q3",
      "quarter"),
     ("Đời sống được nâng lên, thu nhập bình quân đạt 42 triệu đồng/người.", 4.2e7, "result",
      "2022Q3", "quarter"),
