@@ -43,6 +43,7 @@ from typing import Final
 
 from kpi.errors import SourceError
 from kpi.util import atomic
+from kpi.util.digest import file_sha256
 
 IMAGE_SUFFIXES: Final = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 #: Rendering resolution for OCR: Tesseract reads 10–12 pt body text well from 200 dpi up,
@@ -348,13 +349,6 @@ def _ocr_lines(words: list[dict], page: int) -> tuple[list[_PLine], float]:
     return lines, height
 
 
-def _file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
 
 def _render(pdf: object, index: int, out: Path, dpi: int) -> None:
     page = pdf[index]  # type: ignore[index]
@@ -464,7 +458,7 @@ def _cached_ocr(path: Path, todo: list[int], *, jobs: int, dpi: int, lang: str,
     """OCR words per page, read from ``cache_dir`` when this file's content was seen."""
     cache: Path | None = None
     if cache_dir is not None:
-        key = hashlib.sha256(f"{_file_hash(path)}|{dpi}|{lang}|{tesseract_version()}"
+        key = hashlib.sha256(f"{file_sha256(path)}|{dpi}|{lang}|{tesseract_version()}"
                              .encode()).hexdigest()
         cache = Path(cache_dir) / f"{key}.json"
         if cache.is_file():

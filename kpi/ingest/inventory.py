@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Final
 
 from kpi.util import process_memo
+from kpi.util.digest import file_sha256
 
 REPORT_SUFFIXES: Final = (".txt", ".html", ".htm", ".docx", ".doc", ".rtf", ".odt", ".pdf",
                           ".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -50,15 +51,8 @@ def sha256(path: Path) -> str:
     """Hex SHA-256 of the file's bytes; read again only when its size, modification time or
     inode changed since this process last read it (every notebook checks that the
     processed data are current: hashing every raw file each time grows with the province)."""
-    return process_memo.from_files("sha256", [path], lambda: _hash_file(path))
+    return process_memo.from_files("sha256", [path], lambda: file_sha256(path))
 
-
-def _hash_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def kind_of(path: Path, rel: str) -> str:

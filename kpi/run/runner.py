@@ -71,7 +71,7 @@ from kpi.run.scope import (
     resolve_quarter,
 )
 from kpi.util.kernel_name import KERNEL_NAME
-from kpi.util.staging import folder_mode
+from kpi.util.staging import folder_mode, replace_folder
 from kpi.warm import ENGINE_NAME
 from kpi.warm.zygote import zygote
 
@@ -499,19 +499,10 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def _swap(build: Path, final: Path) -> None:
-    """Put ``build`` in place of ``final`` (two renames, with SIGINT/SIGTERM held back)."""
+    """Put ``build`` in place of ``final`` with SIGINT/SIGTERM held back; ``build`` then
+    holds the previous reports, which the caller removes."""
     with _signals_deferred():
-        if not final.exists():
-            os.replace(build, final)
-            return
-        old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
-        os.replace(final, old)
-        try:
-            os.replace(build, final)
-        except OSError:
-            os.replace(old, final)
-            raise
-    shutil.rmtree(old, ignore_errors=True)
+        replace_folder(build, final)
 
 
 def _remove_hidden(build: Path) -> None:

@@ -80,7 +80,7 @@ def staged_folder(folder: Path) -> Iterator[Path]:
         if folder.is_dir():
             _carry_over(folder, stage)
         _fsync_dir(stage)
-        _replace(stage, folder)
+        replace_folder(stage, folder)
     finally:
         shutil.rmtree(stage, ignore_errors=True)  # the old generation after a swap
 
@@ -99,8 +99,10 @@ def _carry_over(folder: Path, stage: Path) -> None:
                 shutil.copy2(entry, target, follow_symlinks=False)
 
 
-def _replace(stage: Path, folder: Path) -> None:
-    """Put ``stage`` in ``folder``'s place; afterwards ``stage`` holds the old one."""
+def replace_folder(stage: Path, folder: Path) -> None:
+    """Put ``stage`` in ``folder``'s place (one exchange where the file system can, else two
+    renames, the old folder put back if the second fails); afterwards ``stage`` holds the
+    old one (an empty folder when there was none) for the caller to remove."""
     if not folder.exists():
         os.rename(stage, folder)
         os.mkdir(stage)  # the caller removes it
