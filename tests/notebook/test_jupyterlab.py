@@ -210,8 +210,9 @@ def test_an_unknown_area_is_one_short_message_in_lab(lab: tuple[str, Path],
     errors = _wait(browser, "const p = document.querySelector("
                    "'.jp-NotebookPanel:not(.lm-mod-hidden)'); const e = [...p.querySelectorAll("
                    "'.jp-OutputArea-output[data-mime-type=\"application/vnd.jupyter.stderr\"]')]"
-                   ".map(x => x.innerText); return e.length ? e : null", RUN_TIMEOUT,
-                   "the error")
+                   # textContent: Lab fills innerText only for what it has drawn in view
+                   ".map(x => x.textContent).filter(x => x.trim());"
+                   "return e.length ? e : null", RUN_TIMEOUT, "the error")
     assert len(errors) == 1
     message = errors[0].strip()
     assert message.startswith("UnknownAreaError: unknown area 'cam-hoa-commune'")
