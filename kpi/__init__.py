@@ -21,10 +21,10 @@ none of pandas, matplotlib or the notebook glue: each name loads on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kpi.errors import KpiError
+from kpi.util.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from kpi.api import areas, catalogue, observations, ranking, series
@@ -56,14 +56,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'kpi' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports("kpi", globals(), _LAZY)

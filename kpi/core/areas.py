@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Final
 
 from kpi.core.levels import LEVELS
+from kpi.core.text import fold as fold_text
 from kpi.errors import KpiError
 
 __all__ = ["AREAS_CSV", "AreaInfo", "UnknownAreaError", "fold", "read_areas", "resolve"]
@@ -71,10 +72,9 @@ class UnknownAreaError(KpiError, KeyError):
 
 
 def fold(text: str) -> str:
-    """Lower case, no diacritics (đ → d), words separated by one space."""
-    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join(re.split(r"[^a-z0-9]+", text)).strip()
+    """:func:`kpi.core.text.fold` (lower case, no diacritics, đ → d) with words separated
+    by one space ("Xã Cẩm-Bình" → "xa cam binh")."""
+    return " ".join(re.split(r"[^a-z0-9]+", fold_text(str(text)))).strip()
 
 
 def _bare(folded: str) -> str:

@@ -12,18 +12,23 @@ Grammar and vocabulary live in :mod:`kpi.numbers.grammar`, column parsing in
 :mod:`kpi.numbers.columns`.
 """
 
-from kpi.numbers.columns import ParsedSeries, Rejection
-from kpi.numbers.grammar import Amount, clean_text
-from kpi.numbers.vietnamese import (
-    AMOUNT_PATTERN,
-    format_number,
-    format_percent,
-    format_vnd,
-    parse_amount,
-    parse_number,
-    parse_series,
-    parse_series_report,
-)
+from typing import TYPE_CHECKING
+
+from kpi.util.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from kpi.numbers.columns import ParsedSeries, Rejection
+    from kpi.numbers.grammar import Amount, clean_text
+    from kpi.numbers.vietnamese import (
+        AMOUNT_PATTERN,
+        format_number,
+        format_percent,
+        format_vnd,
+        parse_amount,
+        parse_number,
+        parse_series,
+        parse_series_report,
+    )
 
 __all__ = [
     "AMOUNT_PATTERN",
@@ -39,3 +44,13 @@ __all__ = [
     "parse_series",
     "parse_series_report",
 ]
+
+#: Loaded on first use: the grammar alone (what kpi.core and the text readers use) must not
+#: bring pandas in with the column parser.
+_WHERE = {name: "kpi.numbers.vietnamese" for name in __all__} | {
+    "ParsedSeries": "kpi.numbers.columns",
+    "Rejection": "kpi.numbers.columns",
+    "Amount": "kpi.numbers.grammar",
+    "clean_text": "kpi.numbers.grammar",
+}
+__getattr__, __dir__ = lazy_exports("kpi.numbers", globals(), _WHERE)
