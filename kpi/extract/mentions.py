@@ -17,7 +17,9 @@ phố 8, 14 và 15", the 3 of "chi bộ 1, 2A, 3"), ``identifier`` (5K, 2A, Covi
 numbers), ``name`` (a number inside a phrase such as "8 loại vắc xin": the catalogue
 cues that contain digits, passed as ``names``), ``unreadable`` ("22.3.2022") and
 ``tally`` (counts of the report's own indicators: "đạt 19/25 chỉ tiêu", "đề ra 23 chỉ
-tiêu"; real reports' readers do not take them for quantities of the area).
+tiêu"; real reports' readers do not take them for quantities of the area) and ``agenda``
+(counts of a meeting's own items: "nghe 4 báo cáo và 1 tờ trình", "5 nội dung trọng tâm",
+"chia 02 tổ thảo luận").
 
 A label, a date part or a year followed by a count noun is a value after all ("từ đầu
 năm 40 hộ", "2000 hộ"). Two numbers joined by a slash where the first is no day or the
@@ -131,6 +133,9 @@ POPULATION_UNITS: Final = frozenset((
 ))  # fmt: skip
 #: Counts of the report's own indicators: a scorecard, not a quantity of the area.
 _TALLY_UNITS: Final = frozenset(("chỉ tiêu",))
+#: What follows the count of a meeting's or a plan's own items.
+_AGENDA: Final = re.compile(r"\s*(?:báo\s+cáo|tờ\s+trình|nội\s+dung|tổ\s+thảo\s+luận)(?!\w)",
+                            re.IGNORECASE)
 _NOT_UNIT_AFTER: Final = re.compile(r"(?<=tổ)\s+chức(?!\w)|(?<=Tổ)\s+chức(?!\w)")
 #: "bản đồ tỷ lệ 1/500": a map scale; "trên 1 vạn dân", "/1.000 dân": a per-capita base.
 _SCALE_BEFORE: Final = re.compile(r"(?<!\w)(?:tỷ|tỉ)\s+lệ\s*:?\s*$", re.IGNORECASE)
@@ -427,6 +432,8 @@ class Scanner:
             return ""
         if t.unit_word in _TALLY_UNITS:
             return "tally"  # "đạt 19/25 chỉ tiêu", "đề ra 23 chỉ tiêu": the report's own scorecard
+        if _AGENDA.match(text, end):
+            return "agenda"  # "nghe 4 báo cáo và 1 tờ trình": the meeting's items, no KPI
         if _enumeration(text, t):
             return "enumeration"
         if not prev.isspace():

@@ -52,6 +52,20 @@ def test_counts_of_the_reports_own_indicators_are_no_values(body):
     assert values(body) == []
 
 
+@pytest.mark.parametrize(("text", "count"), [
+    ("Kỳ họp đã nghe 4 báo cáo và 1 tờ trình của UBND xã", "4"),
+    ("Kỳ họp đã nghe 4 báo cáo và 1 tờ trình của UBND xã", "1"),
+    ("Xã tập trung thực hiện tốt 5 nội dung trọng tâm", "5"),
+    ("Kỳ họp đã chia 02 tổ thảo luận", "02"),
+])
+def test_counts_of_a_meetings_own_items_are_no_values(text, count):
+    assert reasons(text)[count] == "agenda"
+
+
+def test_other_counts_stay_values():
+    assert reasons("Tiếp nhận 12 đơn thư, giải quyết 10 hộ")["12"] == ""
+
+
 def test_tieu_chi_of_new_rural_areas_stay_values():
     assert values("Xã đạt 17/19 tiêu chí nông thôn mới.") == [17]
 
