@@ -117,12 +117,9 @@ def first_full_date(text: str) -> dt.date | None:
 def first_date(text: str) -> dt.date | None:
     """The first full date in ``text`` ("12/7/2021", "ngày 5 tháng 3 năm 2022"), else the
     first short one ("Sáng nay 15/12") with the year nearest to it."""
-    for m in _FULL_DATE.finditer(text):
-        d, mo, y = (m[1], m[2], m[3]) if m[1] else (m[4], m[5], m[6])
-        try:
-            return dt.date(int(y), int(mo), int(d))
-        except ValueError:
-            continue
+    full = first_full_date(text)
+    if full is not None:
+        return full
     terms = _TERM.sub(lambda m: " " * len(m.group()), text)
     for m in _SHORT_DATE.finditer(text):
         year = _years_near(terms, m.start())
